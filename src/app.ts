@@ -1,0 +1,190 @@
+/**
+ * Builds the gateway (no listening): the Yoga GraphQL handler plus the plain HTTP routes
+ * (`/health`, `/ready`), as one node:http request listener.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from './config.ts';
+import { type Context, newCostTracker, recordCall } from './context.ts';
+import { createMaskError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import type { Priority } from './quota/quota-gate.ts';
+import { requestScope } from './request-scope.ts';
+import { schema } from './schema/index.ts';
+import type { FreshdeskClient } from './upstream/freshdesk-client.ts';
+
+export interface AppDeps {
+  config: Config;
+  client: FreshdeskClient;
+  logger: Logger;
+  /** Cross-request caches per credential (reference data); created by the caller so tests can share or reset it. */
+  sharedCaches?: Map<string, Map<string, unknown>>;
+}
+
+export interface App {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  handler: RequestListener;
+}
+
+const EXAMPLE_QUERY = `# Welcome to deskgraph: Freshdesk as a graph.
+# Press the run button to fetch the five newest tickets.
+{
+  tickets(first: 5) {
+    nodes {
+      id
+      subject
+      status
+      priority
+      createdAt
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+const PRIORITIES: readonly Priority[] = ['interactive', 'explorer', 'bulk'];
+
+export function createApp(deps: AppDeps): App {
+  const { config, client, logger } = deps;
+  const shared = deps.sharedCaches ?? new Map<string, Map<string, unknown>>();
+  const sharedFor = (apiKey: string): Map<string, unknown> => {
+    let cache = shared.get(apiKey);
+    if (!cache) {
+      cache = new Map();
+      shared.set(apiKey, cache);
+    }
+    return cache;
+  };
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { defaultQuery: EXAMPLE_QUERY, title: 'deskgraph' },
+    maskedErrors: { maskError: createMaskError(logger) },
+    logging: false,
+    plugins: [useCostExtensions()],
+    context: ({ request }): Context => {
+      const requestId = request.headers.get('x-request-id') ?? randomUUID();
+      const apiKey = credentialFor(config, request);
+      logger.addSecret(apiKey);
+      const priorityHeader = request.headers.get('x-deskgraph-priority') as Priority | null;
+      const priority =
+        priorityHeader && PRIORITIES.includes(priorityHeader) ? priorityHeader : 'interactive';
+      const cost = newCostTracker();
+      return {
+        requestId,
+        config,
+        logger,
+        apiKey,
+        shared: sharedFor(apiKey),
+        loaders: new Map(),
+        cost,
+        warnings: [],
+        stale: [],
+        freshdesk: client.session({
+          apiKey,
+          priority,
+          deadline: Date.now() + config.operationDeadlineMs,
+          signal: request.signal,
+          onCall: (call) => recordCall(cost, call),
+        }),
+      };
+    },
+  });
+
+  const handler: RequestListener = (req, res) => {
+    const requestId = headerValue(req, 'x-request-id') ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    requestScope.run({ requestId }, () => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/health') {
+        sendJson(res, 200, { status: 'ok' });
+        return;
+      }
+      if (path === '/ready') {
+        void checkReady(deps).then(({ status, body }) => sendJson(res, status, body));
+        return;
+      }
+      void yoga(req, res);
+    });
+  };
+  return { yoga, handler };
+}
+
+/** The Freshdesk key for this request: the service key, or (passthrough) the caller's own. */
+function credentialFor(config: Config, request: Request): string {
+  if (config.auth === 'passthrough') {
+    const key = request.headers.get('x-freshdesk-api-key')?.trim();
+    if (!key) {
+      throw new GraphQLError(
+        'This gateway needs your Freshdesk API key in the X-Freshdesk-Api-Key header.',
+        {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        },
+      );
+    }
+    return key;
+  }
+  return config.apiKey ?? '';
+}
+
+/** Adds `extensions.cost` (and warnings / stale notes, when any) to every GraphQL response. */
+function useCostExtensions(): Plugin<Context> {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult, args }) {
+          const ctx = args.contextValue as Context;
+          if (!('data' in result || 'errors' in result)) {
+            return;
+          }
+          const extensions: Record<string, unknown> = {
+            ...result.extensions,
+            cost: { ...ctx.cost },
+          };
+          if (ctx.warnings.length > 0) {
+            extensions.warnings = ctx.warnings;
+          }
+          if (ctx.stale.length > 0) {
+            extensions.stale = ctx.stale;
+          }
+          setResult({ ...result, extensions });
+        },
+      };
+    },
+  };
+}
+
+async function checkReady(deps: AppDeps): Promise<{ status: number; body: unknown }> {
+  const { config, client } = deps;
+  const upstream = client.origin;
+  if (config.auth === 'passthrough' && !config.apiKey) {
+    return { status: 200, body: { status: 'ready', upstream, credentials: 'per-request' } };
+  }
+  try {
+    await client
+      .session({
+        apiKey: config.apiKey ?? '',
+        deadline: Date.now() + 5_000,
+        priority: 'interactive',
+      })
+      .get('/api/v2/agents/me');
+    return { status: 200, body: { status: 'ready', upstream } };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unknown';
+    return { status: 503, body: { status: 'unavailable', upstream, reason } };
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}

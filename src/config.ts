@@ -1,0 +1,175 @@
+/**
+ * The one place that reads the environment (contract section 2). `loadConfig` collects every problem
+ * and throws them together, so a bad start names all of them at once.
+ */
+import { isIP } from 'node:net';
+
+export const PLANS = ['trial', 'growth', 'pro', 'enterprise'] as const;
+export type PlanName = (typeof PLANS)[number];
+
+export type AuthMode = 'service' | 'passthrough';
+
+export type UpstreamConfig =
+  /** No Freshdesk configured: `npm start` runs the embedded emulator and points the gateway at it. */
+  { kind: 'embedded' } | { kind: 'remote'; origin: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  upstream: UpstreamConfig;
+  /** The service API key; never logged, never sent anywhere but Freshdesk's Authorization header. */
+  apiKey: string | undefined;
+  /** `undefined`: learned from `X-RateLimit-Total`, with growth's sub-limits until then. */
+  plan: PlanName | undefined;
+  auth: AuthMode;
+  webhookSecret: string | undefined;
+  redisUrl: string | undefined;
+  /** Refuse operations estimated above this many credits. @default 100 */
+  maxOperationCredits: number;
+  /** Overall deadline of one GraphQL operation, queueing and retries included. @default 30000 */
+  operationDeadlineMs: number;
+  /** Per upstream attempt: connect, headers and body timeouts. @default 10000 */
+  upstreamTimeoutMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+/** Thrown by `loadConfig` with every problem found. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** True for `localhost`, 127.0.0.0/8 and ::1: the only hosts that may be reached over plain http. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (LOOPBACK_NAMES.has(host)) {
+    return true;
+  }
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) {
+      return fallback;
+    }
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}; got "${raw}".`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, choices: readonly T[]): T | undefined => {
+    const raw = read(name);
+    if (raw === undefined) {
+      return undefined;
+    }
+    if (!(choices as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${choices.join(', ')}; got "${raw}".`);
+      return undefined;
+    }
+    return raw as T;
+  };
+
+  const upstream = readUpstream(read('FRESHDESK_BASE_URL'), read('FRESHDESK_DOMAIN'), problems);
+  const auth = oneOf('DESKGRAPH_AUTH', ['service', 'passthrough'] as const) ?? 'service';
+  const apiKey = read('FRESHDESK_API_KEY');
+  if (upstream.kind === 'remote' && auth === 'service' && apiKey === undefined) {
+    problems.push(
+      'FRESHDESK_API_KEY is required with DESKGRAPH_AUTH=service (the default) when Freshdesk is configured.',
+    );
+  }
+  const redisUrl = read('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    problems.push('REDIS_URL must look like redis://host:6379 (or rediss:// for TLS).');
+  }
+
+  const config: Config = {
+    port: int('PORT', 4000, 0, 65535),
+    host: read('HOST') ?? '127.0.0.1',
+    upstream,
+    apiKey,
+    plan: oneOf('FRESHDESK_PLAN', PLANS),
+    auth,
+    webhookSecret: read('DESKGRAPH_WEBHOOK_SECRET'),
+    redisUrl,
+    maxOperationCredits: int('DESKGRAPH_MAX_OPERATION_CREDITS', 100, 1, 100_000),
+    operationDeadlineMs: int('DESKGRAPH_OPERATION_DEADLINE_MS', 30_000, 100, 600_000),
+    upstreamTimeoutMs: int('DESKGRAPH_UPSTREAM_TIMEOUT_MS', 10_000, 50, 300_000),
+    logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return config;
+}
+
+function readUpstream(
+  baseUrl: string | undefined,
+  domain: string | undefined,
+  problems: string[],
+): UpstreamConfig {
+  if (baseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      problems.push(
+        `FRESHDESK_BASE_URL must be an absolute URL such as https://acme.freshdesk.com; got "${baseUrl}".`,
+      );
+      return { kind: 'embedded' };
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      problems.push(
+        `FRESHDESK_BASE_URL must use https (or http on a loopback host); got "${url.protocol}".`,
+      );
+    } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      problems.push(
+        `FRESHDESK_BASE_URL may use plain http only for loopback hosts (127.0.0.1, localhost, ::1); got "${url.hostname}". Use https.`,
+      );
+    }
+    if (url.username || url.password) {
+      problems.push(
+        'FRESHDESK_BASE_URL must not carry credentials; set FRESHDESK_API_KEY instead.',
+      );
+    }
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+      problems.push(
+        `FRESHDESK_BASE_URL must be an origin only (no path or query); got "${baseUrl}".`,
+      );
+    }
+    return { kind: 'remote', origin: url.origin };
+  }
+  if (domain !== undefined) {
+    const host = domain
+      .toLowerCase()
+      .replace(/^https?:\/\//, '')
+      .replace(/\/+$/, '');
+    const subdomain = host.endsWith('.freshdesk.com')
+      ? host.slice(0, -'.freshdesk.com'.length)
+      : host;
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(subdomain)) {
+      problems.push(
+        `FRESHDESK_DOMAIN must be your Freshdesk subdomain (acme or acme.freshdesk.com); got "${domain}". Freshdesk's API does not serve vanity domains.`,
+      );
+      return { kind: 'embedded' };
+    }
+    return { kind: 'remote', origin: `https://${subdomain}.freshdesk.com` };
+  }
+  return { kind: 'embedded' };
+}

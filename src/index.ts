@@ -1,0 +1,56 @@
+/**
+ * `npm start`: reads the configuration, starts the embedded emulator when no Freshdesk is configured,
+ * serves the gateway and prints one ready line.
+ */
+import { ConfigError, loadConfig } from './config.ts';
+import { startEmulator } from './emulator/index.ts';
+import { startGateway } from './server.ts';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`deskgraph cannot start. ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let upstreamOrigin: string;
+  let upstreamName: string;
+  let stopEmulator: (() => Promise<void>) | undefined;
+  if (config.upstream.kind === 'embedded') {
+    const emulator = await startEmulator({
+      port: 0,
+      adminApiKey: config.apiKey,
+      plan: config.plan ?? 'enterprise',
+    });
+    config = { ...config, apiKey: emulator.apiKeys.admin };
+    upstreamOrigin = emulator.origin;
+    upstreamName = `embedded Freshdesk emulator at ${emulator.origin} (admin key ${emulator.apiKeys.admin})`;
+    stopEmulator = () => emulator.close();
+  } else {
+    upstreamOrigin = config.upstream.origin;
+    upstreamName = upstreamOrigin;
+  }
+
+  const gateway = await startGateway({ config, upstreamOrigin });
+  process.stdout.write(`deskgraph ready at ${gateway.url} (upstream: ${upstreamName})\n`);
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    await gateway.close();
+    await stopEmulator?.();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+await main();

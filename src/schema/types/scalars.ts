@@ -1,0 +1,68 @@
+import { Kind, type ValueNode } from 'graphql';
+import { builder } from '../../builder.ts';
+import { badUserInput } from '../../errors.ts';
+
+const ISO =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/** Normalises any accepted date/time input to Freshdesk's `YYYY-MM-DDTHH:MM:SSZ` (UTC). */
+export function toUtcSeconds(value: string): string {
+  if (!ISO.test(value)) {
+    throw badUserInput(`DateTime must be ISO-8601 (e.g. 2026-01-31T12:00:00Z); got "${value}".`);
+  }
+  const ms = Date.parse(
+    /T|\s/.test(value) && !/Z|[+-]\d{2}(:?\d{2})?$/.test(value) ? `${value}Z` : value,
+  );
+  if (Number.isNaN(ms)) {
+    throw badUserInput(`DateTime is not a real date: "${value}".`);
+  }
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+builder.scalarType('DateTime', {
+  description: 'An instant in ISO-8601, always returned in UTC: `2026-01-31T12:00:00Z`.',
+  serialize: (value) => toUtcSeconds(String(value)),
+  parseValue: (value) => {
+    if (typeof value !== 'string') {
+      throw badUserInput('DateTime must be a string such as 2026-01-31T12:00:00Z.');
+    }
+    return toUtcSeconds(value);
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) {
+      throw badUserInput('DateTime must be a string such as 2026-01-31T12:00:00Z.');
+    }
+    return toUtcSeconds(ast.value);
+  },
+});
+
+function literalToJson(ast: ValueNode, variables?: Record<string, unknown> | null): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return ast.values.map((v) => literalToJson(v, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(
+        ast.fields.map((f) => [f.name.value, literalToJson(f.value, variables)]),
+      );
+    case Kind.VARIABLE:
+      return variables?.[ast.name.value];
+    default:
+      return undefined;
+  }
+}
+
+builder.scalarType('JSON', {
+  description:
+    'Any JSON value: used where Freshdesk lets each account shape the data (custom fields, choices).',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: (ast, variables) => literalToJson(ast, variables),
+});

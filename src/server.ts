@@ -1,0 +1,68 @@
+/**
+ * Starts the gateway: the Freshdesk client, the app, and an HTTP server. Used by `npm start` and by
+ * tests, which run the gateway exactly as users do, on a real socket.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type App, createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { FreshdeskClient } from './upstream/freshdesk-client.ts';
+
+export interface Gateway {
+  /** `http://host:port`. */
+  origin: string;
+  /** `http://host:port/graphql`. */
+  url: string;
+  app: App;
+  client: FreshdeskClient;
+  close(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  config: Config;
+  /** The upstream origin (for the embedded emulator, its address). */
+  upstreamOrigin: string;
+  logger?: Logger;
+}
+
+export async function startGateway(options: StartGatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const logger =
+    options.logger ??
+    createLogger({ level: config.logLevel, secrets: [config.apiKey, config.webhookSecret] });
+  const client = new FreshdeskClient({
+    origin: options.upstreamOrigin,
+    timeoutMs: config.upstreamTimeoutMs,
+    logger,
+  });
+  const app = createApp({ config, client, logger });
+  const server = createServer(app.handler);
+  await listen(server, config.port, config.host);
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const origin = `http://${host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  return {
+    origin,
+    url: `${origin}/graphql`,
+    app,
+    client,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await client.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

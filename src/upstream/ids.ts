@@ -1,0 +1,12 @@
+/** Freshdesk ids arrive as JSON integers (or strings, when too large for a double): always expose strings. */
+export type RawId = number | string;
+
+export const idString = (id: RawId): string => String(id);
+
+export const optionalId = (id: RawId | null | undefined): string | null =>
+  id === null || id === undefined ? null : String(id);
+
+/** A GraphQL `ID` argument as Freshdesk expects it in a path: digits only, or undefined. */
+export function pathId(id: string): string | undefined {
+  return /^\d{1,20}$/.test(id) ? id.replace(/^0+(?=\d)/, '') : undefined;
+}

@@ -1,0 +1,91 @@
+/**
+ * Runs the whole stack as a user would: the emulator on a loopback port, the gateway on another,
+ * and GraphQL over HTTP between the test and the gateway.
+ */
+
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { type DocumentNode, print } from 'graphql';
+import { request } from 'undici';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { type Emulator, startEmulator } from '../../src/emulator/index.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import { type Gateway, startGateway } from '../../src/server.ts';
+
+export interface Stack {
+  emulator: Emulator;
+  gateway: Gateway;
+  config: Config;
+  /** Every log line the gateway wrote during the test. */
+  logs: string[];
+  gql<TData = Record<string, unknown>, TVars = Record<string, unknown>>(
+    document: string | DocumentNode | TypedDocumentNode<TData, TVars>,
+    variables?: TVars,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<TData>>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLResponse<TData> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  data?: TData | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
+}
+
+export interface StackOptions {
+  emulator?: Parameters<typeof startEmulator>[0];
+  /** Extra environment for `loadConfig` (FRESHDESK_BASE_URL and the key are set for you). */
+  env?: Record<string, string>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const emulator = await startEmulator({ port: 0, ...options.emulator });
+  const config = loadConfig({
+    FRESHDESK_BASE_URL: emulator.origin,
+    FRESHDESK_API_KEY: emulator.apiKeys.admin,
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const logger: Logger = createLogger({
+    level: 'debug',
+    secrets: [config.apiKey],
+    write: (line) => logs.push(line),
+  });
+  const gateway = await startGateway({ config, upstreamOrigin: emulator.origin, logger });
+  return {
+    emulator,
+    gateway,
+    config,
+    logs,
+    gql: (document, variables, headers) => postGraphQL(gateway.url, document, variables, headers),
+    close: async () => {
+      await gateway.close();
+      await emulator.close();
+    },
+  };
+}
+
+export async function postGraphQL<TData>(
+  url: string,
+  document: string | DocumentNode,
+  variables?: unknown,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<TData>> {
+  const query = typeof document === 'string' ? document : print(document);
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.body.text();
+  let body: Omit<GraphQLResponse<TData>, 'status' | 'headers'>;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`gateway answered ${response.statusCode} with non-JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: response.statusCode, headers: response.headers, ...body };
+}
