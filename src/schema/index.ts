@@ -5,6 +5,18 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from '../builder.ts';
 import './types/scalars.ts';
 import './types/ticket.ts';
+import './types/conversation.ts';
+import './types/person.ts';
+import './types/satisfaction-rating.ts';
+import './types/contact.ts';
+import './types/agent.ts';
+import './types/company.ts';
+import './types/group.ts';
+import './types/ticket-field.ts';
+import './types/article.ts';
+import './types/solution-category.ts';
+import './types/solution-folder.ts';
+import './types/quota.ts';
 
 export const schema = builder.toSchema();
 

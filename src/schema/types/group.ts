@@ -1,0 +1,2 @@
+// Filled in by its owner: one GraphQL type per file, with its loader and root fields.
+export {};
