@@ -3,14 +3,8 @@
  * fields, the knowledge base and satisfaction ratings, including admin-only 403s and article HTML
  * kept byte-for-byte.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../src/emulator/index.ts';
-
-interface Reply<T> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
+import { describe, expect, it } from 'vitest';
+import { type ApiCall, api, withEmulator } from '../helpers/emulator.ts';
 
 interface Invalid {
   description?: string;
@@ -75,29 +69,6 @@ interface Rating {
   created_at: string;
 }
 
-let emulator: Emulator;
-
-async function call<T = unknown>(
-  method: string,
-  path: string,
-  { body, key = emulator.apiKeys.admin }: { body?: unknown; key?: string } = {},
-): Promise<Reply<T>> {
-  const response = await fetch(`${emulator.origin}/api/v2${path}`, {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(`${key}:X`).toString('base64')}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? (JSON.parse(text) as T) : (undefined as T),
-  };
-}
-
 const sortedByName = (names: string[]) =>
   [...names].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }));
 
@@ -106,13 +77,11 @@ const ACCESS_DENIED = {
   message: 'You are not authorized to perform this action.',
 };
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, tickets: 300, rateLimit: false, log: () => {} });
-});
+const emulator = withEmulator({ port: 0, tickets: 300, rateLimit: false, log: () => {} });
 
-afterAll(async () => {
-  await emulator?.close();
-});
+/** One API call as the admin unless `key` says otherwise. */
+const call = <T = unknown>(method: string, path: string, options: ApiCall = {}) =>
+  api<T>(emulator.current, method, path, options);
 
 describe('agents', () => {
   it('lists agents alphabetically by contact name, without emulator-only fields', async () => {
@@ -139,13 +108,15 @@ describe('agents', () => {
   });
 
   it('is admin-only for list and show, while /agents/me serves any agent', async () => {
-    const list = await call('GET', '/agents', { key: emulator.apiKeys.agent });
+    const list = await call('GET', '/agents', { key: emulator.current.apiKeys.agent });
     expect(list.status).toBe(403);
     expect(list.body).toEqual(ACCESS_DENIED);
-    const me = await call<Agent>('GET', '/agents/me', { key: emulator.apiKeys.agent });
+    const me = await call<Agent>('GET', '/agents/me', { key: emulator.current.apiKeys.agent });
     expect(me.status).toBe(200);
     expect(me.body.contact.email).toBe('agent@acme.example');
-    const show = await call('GET', `/agents/${me.body.id}`, { key: emulator.apiKeys.agent });
+    const show = await call('GET', `/agents/${me.body.id}`, {
+      key: emulator.current.apiKeys.agent,
+    });
     expect(show.status).toBe(403);
     const asAdmin = await call<Agent>('GET', `/agents/${me.body.id}`);
     expect(asAdmin.body).toEqual(me.body);
@@ -159,8 +130,8 @@ describe('companies', () => {
     expect(first.status).toBe(200);
     expect(first.body).toHaveLength(5);
     expect(first.body.map((c) => c.name)).toEqual(sortedByName(first.body.map((c) => c.name)));
-    expect(first.headers.get('link')).toBe(
-      `<${emulator.origin}/api/v2/companies?per_page=5&page=2>; rel="next"`,
+    expect(first.headers.link).toBe(
+      `<${emulator.current.origin}/api/v2/companies?per_page=5&page=2>; rel="next"`,
     );
     const second = await call<Named[]>('GET', '/companies?per_page=5&page=2');
     expect(second.body[0]!.name.localeCompare(first.body[4]!.name)).toBeGreaterThanOrEqual(0);
@@ -193,7 +164,7 @@ describe('groups', () => {
   });
 
   it('is admin-only', async () => {
-    const reply = await call('GET', '/groups', { key: emulator.apiKeys.agent });
+    const reply = await call('GET', '/groups', { key: emulator.current.apiKeys.agent });
     expect(reply.status).toBe(403);
     expect(reply.body).toEqual(ACCESS_DENIED);
   });
@@ -202,7 +173,7 @@ describe('groups', () => {
 describe('ticket fields', () => {
   it('serves every agent and filters by type', async () => {
     const all = await call<{ type: string; choices?: unknown }[]>('GET', '/ticket_fields', {
-      key: emulator.apiKeys.agent,
+      key: emulator.current.apiKeys.agent,
     });
     expect(all.status).toBe(200);
     expect(all.body.map((field) => field.type)).toContain('default_status');
@@ -245,7 +216,7 @@ describe('solutions', () => {
       `/solutions/folders/${folder.id}/articles?per_page=3`,
     );
     expect(page1.body).toHaveLength(3);
-    expect(page1.headers.get('link')).toContain('page=2');
+    expect(page1.headers.link).toContain('page=2');
     const article = page1.body[0]!;
     expect(article).toMatchObject({ folder_id: folder.id, category_id: category.id });
     expect(article.hierarchy).toEqual(folder.hierarchy);
@@ -258,7 +229,7 @@ describe('solutions', () => {
         `/solutions/folders/${folder.id}/articles?per_page=3&page=${page}`,
       );
       total += reply.body.length;
-      if (reply.headers.get('link') === null) {
+      if (reply.headers.link === undefined) {
         break;
       }
     }
@@ -278,8 +249,8 @@ describe('solutions', () => {
       body: { title: 'Resetting', description: html, status: 2, tags: ['howto'] },
     });
     expect(reply.status).toBe(201);
-    expect(reply.headers.get('location')).toBe(
-      `${emulator.origin}/api/v2/solutions/articles/${reply.body.id}`,
+    expect(reply.headers.location).toBe(
+      `${emulator.current.origin}/api/v2/solutions/articles/${reply.body.id}`,
     );
     expect(reply.body).toMatchObject({
       title: 'Resetting',
@@ -361,7 +332,7 @@ describe('satisfaction ratings', () => {
     const page = await call<Rating[]>('GET', '/surveys/satisfaction_ratings?per_page=5');
     expect(page.status).toBe(200);
     expect(page.body).toHaveLength(5);
-    expect(page.headers.get('link')).toContain('page=2');
+    expect(page.headers.link).toContain('page=2');
     const sample = page.body[0]!;
     const byUser = await call<Rating[]>(
       'GET',
