@@ -14,8 +14,9 @@ import {
 import type { AgentRecord, ContactRecord, TicketRecord } from '../records.ts';
 import { compileSearch } from '../search.ts';
 
-/** Freshdesk's `ApiSearchConstants`: 30 per page, pages 1..10. */
+/** Results per search page, fixed (Freshdesk's `ApiSearchConstants::MAX_ITEMS_PER_PAGE`). */
 export const SEARCH_PAGE_SIZE = 30;
+/** The last reachable search page (`ApiSearchConstants::MAX_PAGE`): 300 results at most. */
 export const SEARCH_MAX_PAGE = 10;
 
 const PAGE_MESSAGE = `It should be a Positive Integer less than or equal to ${SEARCH_MAX_PAGE}`;

@@ -133,7 +133,7 @@ export function readIdParam(query: URLSearchParams, name: string): number | unde
   if (!/^\d{1,16}$/.test(raw) || Number(raw) === 0) {
     throw fieldError(
       name,
-      `Value set is of type String.It should be a/an Positive Integer`,
+      'Value set is of type String.It should be a/an Positive Integer',
       'datatype_mismatch',
     );
   }
@@ -196,14 +196,17 @@ export class BodyCheck {
     this.body = body;
   }
 
+  /** Whether the body carries `key` at all (a `null` value counts: it clears the field). */
   has(key: string): boolean {
     return Object.hasOwn(this.body, key);
   }
 
+  /** Records one error; `extra` holds `nested_field`/`additional_info`, kept in Freshdesk's key order. */
   add(field: string, message: string, code = 'invalid_value', extra: Partial<FieldError> = {}) {
     this.errors.push({ field, ...extra, message, code });
   }
 
+  /** Records Freshdesk's `datatype_mismatch` for `field`, naming the type that was sent. */
   mismatch(field: string, expected: string): undefined {
     this.add(
       field,
@@ -264,6 +267,7 @@ export class BodyCheck {
     return value;
   }
 
+  /** A JSON boolean. */
   boolean(key: string): boolean | undefined {
     if (!this.has(key)) {
       return undefined;
@@ -358,6 +362,7 @@ export function requireSomeParams(body: Record<string, unknown> | undefined): vo
 // Close to Freshdesk's own check: one @, no spaces, a dot in the domain.
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Whether `text` looks like an e-mail address (Freshdesk's `valid email address` format). */
 export const isEmail = (text: string): boolean => EMAIL_PATTERN.test(text);
 
 /** Custom field values are scalars; keys come from the account's field definitions. */
