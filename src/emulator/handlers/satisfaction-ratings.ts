@@ -7,40 +7,21 @@ import {
   type EmuReply,
   type EmuRequest,
   isoSeconds,
-  notFound,
   paginate,
   type Route,
   type RouteContext,
   readPage,
 } from '../http.ts';
-import type { EmulatorData, SatisfactionRatingRecord, TicketRecord } from '../records.ts';
+import type { SatisfactionRatingRecord } from '../records.ts';
 import { SURVEY_ID } from '../seed.ts';
-import {
-  BodyCheck,
-  created,
-  findById,
-  notIncludedMessage,
-  readDateParam,
-  readIdParam,
-} from './shared.ts';
+import { BodyCheck, created, notIncludedMessage, readDateParam, readIdParam } from './shared.ts';
+import { loadActiveTicket } from './tickets.ts';
 
 /** New-survey rating values, happiest first. */
 const RATING_VALUES = [103, 102, 101, 100, -101, -102, -103] as const;
 
 /** `default_question` is every survey's main question; custom ones are `question_<n>`. */
 const QUESTION_ID = /^(default_question|question_\d+)$/;
-
-/**
- * Ratings hang off visible tickets only: like other ticket sub-routes, an unknown, spam or deleted
- * ticket is 404.
- */
-function visibleTicket(data: EmulatorData, rawId: string | undefined): TicketRecord {
-  const ticket = findById(data.tickets, rawId);
-  if (ticket.spam || ticket.deleted) {
-    throw notFound();
-  }
-  return ticket;
-}
 
 function listRatings(req: EmuRequest, ctx: RouteContext): EmuReply {
   const since = readDateParam(req.query, 'created_since');
@@ -57,7 +38,8 @@ function listRatings(req: EmuRequest, ctx: RouteContext): EmuReply {
 }
 
 function ticketRatings(req: EmuRequest, ctx: RouteContext): EmuReply {
-  const ticket = visibleTicket(ctx.data, req.params.id);
+  // As on every ticket sub-route: unknown, spam or deleted → 404; outside the caller's scope → 403.
+  const ticket = loadActiveTicket(req, ctx);
   const ratings = [...ctx.data.ratings.values()]
     .filter((rating) => rating.ticket_id === ticket.id)
     .sort((a, b) => a.id - b.id);
@@ -65,7 +47,7 @@ function ticketRatings(req: EmuRequest, ctx: RouteContext): EmuReply {
 }
 
 function createRating(req: EmuRequest, ctx: RouteContext): EmuReply {
-  const ticket = visibleTicket(ctx.data, req.params.id);
+  const ticket = loadActiveTicket(req, ctx);
   const check = new BodyCheck(checkBodyFields(req.body, ['ratings', 'feedback']));
   check.required('ratings');
   const feedback = check.string('feedback', { max: 10_000 });

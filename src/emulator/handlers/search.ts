@@ -11,8 +11,9 @@ import {
   type Route,
   type RouteContext,
 } from '../http.ts';
-import type { AgentRecord, ContactRecord, TicketRecord } from '../records.ts';
+import type { ContactRecord, TicketRecord } from '../records.ts';
 import { compileSearch } from '../search.ts';
+import { canSeeTicket, ticketListView } from './tickets.ts';
 
 /** Results per search page, fixed (Freshdesk's `ApiSearchConstants::MAX_ITEMS_PER_PAGE`). */
 export const SEARCH_PAGE_SIZE = 30;
@@ -44,18 +45,6 @@ function readQuery(query: URLSearchParams): string {
   return raw;
 }
 
-/** Whether a ticket is inside the caller's ticket scope (1 global, 2 its groups, 3 its own). */
-function inScope(agent: AgentRecord, ticket: TicketRecord): boolean {
-  if (agent.ticket_scope === 1) {
-    return true;
-  }
-  const own = ticket.responder_id === agent.id;
-  if (agent.ticket_scope === 3) {
-    return own;
-  }
-  return own || (ticket.group_id !== null && agent.group_ids.includes(ticket.group_id));
-}
-
 /**
  * Freshdesk does not document the order of search results; the emulator uses the most recently
  * updated first (ties: the higher id first), so that results are deterministic.
@@ -64,12 +53,6 @@ const newestFirst = (
   a: { updated_at: string; id: number },
   b: { updated_at: string; id: number },
 ): number => (a.updated_at === b.updated_at ? b.id - a.id : a.updated_at < b.updated_at ? 1 : -1);
-
-/** A search hit is the list-ticket shape plus `description` and `description_text`. */
-function ticketHit(ticket: TicketRecord): Record<string, unknown> {
-  const { attachments: _shownOnlyByShow, ...rest } = publicView(ticket);
-  return rest;
-}
 
 /** `{total, results}`: the full match count, and one page of results serialised by `view`. */
 function searchPage<T>(
@@ -90,14 +73,17 @@ function searchTickets(req: EmuRequest, ctx: RouteContext): EmuReply {
     if (
       !ticket.spam &&
       !ticket.deleted &&
-      inScope(req.agent, ticket) &&
+      canSeeTicket(req.agent, ticket) &&
       matches(ticket, ctx.data)
     ) {
       hits.push(ticket);
     }
   }
   hits.sort(newestFirst);
-  return searchPage(hits, pageNumber, ticketHit);
+  // A hit is the list-ticket shape plus `description` and `description_text`.
+  return searchPage(hits, pageNumber, (ticket) =>
+    ticketListView(ticket, ctx.data, ['description']),
+  );
 }
 
 function searchContacts(req: EmuRequest, ctx: RouteContext): EmuReply {
