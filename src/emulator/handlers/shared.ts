@@ -46,25 +46,6 @@ export function created(req: EmuRequest, path: string, body: unknown): EmuReply 
   return { status: 201, body, headers: { Location: `${req.origin}/api/v2${path}` } };
 }
 
-/**
- * Freshdesk's plain-text rendering of HTML bodies (`description_text`): tags are dropped where they
- * stand (`some <b>bold</b>` → `some bold`), line and block breaks become a space, and entities are
- * decoded.
- */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>|<\/(p|div|li|h[1-6]|tr|blockquote|pre)>/gi, ' ')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .trim();
-}
-
 // ---------------------------------------------------------------------------------------------
 // Query parameters
 

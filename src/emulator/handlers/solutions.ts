@@ -19,14 +19,7 @@ import type {
   SolutionCategoryRecord,
   SolutionFolderRecord,
 } from '../records.ts';
-import {
-  BodyCheck,
-  created,
-  findById,
-  htmlToText,
-  MAX_TAG_LENGTH,
-  requireSomeParams,
-} from './shared.ts';
+import { BodyCheck, created, findById, MAX_TAG_LENGTH, requireSomeParams } from './shared.ts';
 
 /** One step of an article's or folder's path, as Freshdesk's `hierarchy[]` shows it. */
 interface HierarchyEntry {
@@ -41,6 +34,25 @@ const LANGUAGE = 'en';
 const ARTICLE_FIELDS = ['title', 'description', 'status', 'type', 'tags', 'seo_data', 'agent_id'];
 const SEO_FIELDS = ['meta_title', 'meta_description', 'meta_keywords'] as const;
 const TITLE_MAX_LENGTH = 240;
+
+/**
+ * An article's `description_text`: tags are dropped where they stand, as in Freshdesk's sample
+ * (`some <b> HTML Content </b>` → `some  HTML Content `), and line and block breaks become a space,
+ * as in the seeded articles (ticket bodies keep line breaks instead: see tickets.ts).
+ */
+function articleText(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>|<\/(p|div|li|h[1-6]|tr|blockquote|pre)>/gi, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .trim();
+}
 
 /** The category, then each folder from the top down to `folder` itself. */
 function hierarchyOf(data: EmulatorData, folder: SolutionFolderRecord): HierarchyEntry[] {
@@ -257,7 +269,7 @@ function createArticle(req: EmuRequest, ctx: RouteContext): EmuReply {
     id,
     title: fields.title ?? '',
     description,
-    description_text: htmlToText(description),
+    description_text: articleText(description),
     status: fields.status ?? 1,
     type: fields.type ?? 1,
     agent_id: fields.agent_id ?? req.agent.id,
@@ -282,7 +294,7 @@ function updateArticle(req: EmuRequest, ctx: RouteContext): EmuReply {
   const fields = readArticleBody(body, ctx.data, article);
   Object.assign(article, fields, { updated_at: isoSeconds(ctx.now()) });
   if (fields.description !== undefined) {
-    article.description_text = htmlToText(fields.description);
+    article.description_text = articleText(fields.description);
   }
   return { status: 200, body: articleView(ctx.data, article) };
 }
