@@ -143,7 +143,7 @@ export interface AgentRecord {
   created_at: Timestamp;
   updated_at: Timestamp;
   contact: AgentContactRecord;
-  _admin: boolean; // may call admin-only endpoints (agents list, groups, ticket fields are readable by all here)
+  _admin: boolean; // may call admin-only endpoints (agents list and show, groups); ticket fields are readable by all
 }
 
 export interface CompanyRecord {
