@@ -15,7 +15,7 @@ import {
   validationError,
 } from '../http.ts';
 import type { ConversationRecord, TicketRecord } from '../records.ts';
-import { htmlToText, loadActiveTicket, personSummary } from './tickets.ts';
+import { htmlToText, invalidateTicketOrder, loadActiveTicket, personSummary } from './tickets.ts';
 
 /** The helpdesk's support address, used as a reply's sender when none is given. */
 export const SUPPORT_EMAIL = 'support@emulator.freshdesk.com';
@@ -121,6 +121,7 @@ function append(ctx: RouteContext, ticket: TicketRecord, record: ConversationRec
     ctx.data.conversations.set(ticket.id, [record]);
   }
   ticket.updated_at = record.created_at;
+  invalidateTicketOrder(ctx.data);
 }
 
 const location = (req: EmuRequest, id: number): Record<string, string> => ({
