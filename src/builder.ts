@@ -18,3 +18,7 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.queryType({ description: 'Read the helpdesk: tickets, people, knowledge base and quota.' });
+
+builder.mutationType({
+  description: 'Change the helpdesk: tickets, replies, notes, contacts, articles, ratings.',
+});

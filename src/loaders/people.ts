@@ -1,0 +1,126 @@
+/**
+ * Loading plan for agents and groups: both come as whole lists (all pages, 100 a page), reused per
+ * credential for `REFERENCE_TTL_MS`, never one call per id. An id missing from the list (created
+ * since it was loaded, or unknown) falls back to one deduplicated `GET /:id`.
+ */
+import type { Context } from '../context.ts';
+import { type AgentModel, getAgent, getMe, listAllAgents } from '../upstream/agents.ts';
+import { type GroupModel, getGroup, listAllGroups } from '../upstream/groups.ts';
+import { pathId } from '../upstream/ids.ts';
+import { UpstreamError } from '../upstream/upstream-error.ts';
+import { byIdLoader } from './limit.ts';
+import { cachedReference } from './reference-cache.ts';
+
+/** A whole list by id, or the 403 that refused it (a plain agent may not list agents or groups). */
+export interface Directory<T> {
+  all: T[];
+  byId: Map<string, T>;
+  forbidden: UpstreamError | undefined;
+}
+
+const isStatus = (error: unknown, status: number): error is UpstreamError =>
+  error instanceof UpstreamError && error.kind === 'http' && error.status === status;
+
+async function directory<T extends { id: string }>(
+  ctx: Context,
+  key: string,
+  list: () => Promise<T[]>,
+): Promise<Directory<T>> {
+  return cachedReference(ctx, key, async (): Promise<Directory<T>> => {
+    try {
+      const all = await list();
+      return { all, byId: new Map(all.map((item) => [item.id, item])), forbidden: undefined };
+    } catch (error) {
+      // Remembered like a list: asking again within the TTL would be refused again.
+      if (isStatus(error, 403)) {
+        return { all: [], byId: new Map(), forbidden: error };
+      }
+      throw error;
+    }
+  });
+}
+
+/** Every agent of the account (cached per credential); `forbidden` for non-admin keys. */
+export const agentDirectory = (ctx: Context): Promise<Directory<AgentModel>> =>
+  directory(ctx, 'agents', () => listAllAgents(ctx.freshdesk));
+
+/** Every group of the account (cached per credential); `forbidden` for non-admin keys. */
+export const groupDirectory = (ctx: Context): Promise<Directory<GroupModel>> =>
+  directory(ctx, 'groups', () => listAllGroups(ctx.freshdesk));
+
+/** The agent who owns the caller's key (`GET /agents/me`, allowed for all; cached per credential). */
+export const loadMe = (ctx: Context): Promise<AgentModel> =>
+  cachedReference(ctx, 'agents:me', () => getMe(ctx.freshdesk));
+
+/** One agent; rejects with Freshdesk's error (404, 403) when it cannot be had. */
+export async function fetchAgent(ctx: Context, id: string): Promise<AgentModel> {
+  const agents = await agentDirectory(ctx);
+  const listed = agents.byId.get(id);
+  if (listed) {
+    return listed;
+  }
+  if (agents.forbidden) {
+    // `/agents/:id` is admin-only too: only the caller's own agent is within reach.
+    const me = await loadMe(ctx);
+    if (me.id === id) {
+      return me;
+    }
+    throw agents.forbidden;
+  }
+  return byIdLoader(ctx, 'agent-by-id', (agentId) => getAgent(ctx.freshdesk, agentId)).load(id);
+}
+
+/** One agent, or null when Freshdesk has no such agent. Other failures reject. */
+export async function loadAgent(ctx: Context, id: string): Promise<AgentModel | null> {
+  if (pathId(id) === undefined) {
+    return null;
+  }
+  return fetchAgent(ctx, id).catch((error: unknown) => {
+    if (isStatus(error, 404)) {
+      return null;
+    }
+    throw error;
+  });
+}
+
+/** One group; rejects with Freshdesk's error (404, 403) when it cannot be had. */
+export async function fetchGroup(ctx: Context, id: string): Promise<GroupModel> {
+  const groups = await groupDirectory(ctx);
+  const listed = groups.byId.get(id);
+  if (listed) {
+    return listed;
+  }
+  if (groups.forbidden) {
+    throw groups.forbidden;
+  }
+  return byIdLoader(ctx, 'group-by-id', (groupId) => getGroup(ctx.freshdesk, groupId)).load(id);
+}
+
+/** One group, or null when Freshdesk has no such group. Other failures reject. */
+export async function loadGroup(ctx: Context, id: string): Promise<GroupModel | null> {
+  if (pathId(id) === undefined) {
+    return null;
+  }
+  return fetchGroup(ctx, id).catch((error: unknown) => {
+    if (isStatus(error, 404)) {
+      return null;
+    }
+    throw error;
+  });
+}
+
+/**
+ * A group's members. The group list omits `agent_ids`, but every listed agent carries its
+ * `group_ids`, so membership comes from the cached agent list: no call per group.
+ */
+export async function groupMembers(ctx: Context, group: GroupModel): Promise<AgentModel[]> {
+  if (group.agentIds !== undefined) {
+    const agents = await Promise.all(group.agentIds.map((id) => loadAgent(ctx, id)));
+    return agents.filter((agent): agent is AgentModel => agent !== null);
+  }
+  const agents = await agentDirectory(ctx);
+  if (agents.forbidden) {
+    throw agents.forbidden;
+  }
+  return agents.all.filter((agent) => agent.groupIds.includes(group.id));
+}

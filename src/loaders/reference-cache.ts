@@ -1,0 +1,72 @@
+/**
+ * Reference data shared across requests: whole lists (agents, groups, ticket fields, the caller's
+ * own agent) that change rarely and cost one call per page to load. Each list is kept for a short
+ * TTL in an LRU cache that lives in `ctx.shared`, which is scoped to one credential: what one API
+ * key may see is never served to another. Concurrent requests share one in-flight load.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Context } from '../context.ts';
+
+/** How long a loaded list is reused. @default 60000 */
+export const REFERENCE_TTL_MS = 60_000;
+
+/** Distinct lists per credential; there are only a handful. @default 32 */
+const MAX_LISTS = 32;
+
+const SHARED_KEY = 'reference-cache';
+
+interface Entry {
+  value: unknown;
+  loadedAt: number;
+}
+
+type Load = () => Promise<unknown>;
+
+type ReferenceCache = LRUCache<string, Entry, Load>;
+
+function cacheFor(ctx: Context): ReferenceCache {
+  let cache = ctx.shared.get(SHARED_KEY) as ReferenceCache | undefined;
+  if (cache === undefined) {
+    cache = new LRUCache<string, Entry, Load>({
+      max: MAX_LISTS,
+      ttl: REFERENCE_TTL_MS,
+      // When a refresh fails, the last good list is served (and reported in `extensions.stale`).
+      allowStaleOnFetchRejection: true,
+      fetchMethod: async (_key, _stale, { context }) => ({
+        value: await context(),
+        loadedAt: Date.now(),
+      }),
+    });
+    ctx.shared.set(SHARED_KEY, cache);
+  }
+  return cache;
+}
+
+/**
+ * The value under `key` for this credential: loaded by `load` at most once per TTL, shared by every
+ * request running meanwhile. A rejected load is not cached (the next request tries again), unless an
+ * older value exists: then that is served and noted as stale.
+ */
+export async function cachedReference<T>(
+  ctx: Context,
+  key: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  const cache = cacheFor(ctx);
+  const status: LRUCache.Status<string, Entry, Load> = {};
+  const entry = await cache.fetch(key, { context: load, status });
+  if (entry === undefined) {
+    throw new Error(`reference cache returned nothing for ${key}`);
+  }
+  if (status.fetch === 'hit') {
+    ctx.cost.cacheHits += 1;
+  } else if (status.fetchRejected) {
+    ctx.stale.push({ path: [key], ageSeconds: Math.round((Date.now() - entry.loadedAt) / 1000) });
+  }
+  return entry.value as T;
+}
+
+/** Forgets `key` for this credential (e.g. after a write that changes it). */
+export function forgetReference(ctx: Context, key: string): void {
+  cacheFor(ctx).delete(key);
+}

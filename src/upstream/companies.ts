@@ -1,0 +1,43 @@
+/**
+ * Companies in Freshdesk's shape, the gateway's model and the calls that read them
+ * (freshdesk-api.md section 2.5). Nothing here knows GraphQL.
+ */
+import type { FreshdeskSession } from './freshdesk-client.ts';
+import { idString, type RawId } from './ids.ts';
+
+export interface RawCompany {
+  id: RawId;
+  name: string;
+  description: string | null;
+  domains?: string[];
+  custom_fields?: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CompanyModel {
+  id: string;
+  name: string;
+  description: string | null;
+  domains: string[];
+  customFields: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toCompanyModel(raw: RawCompany): CompanyModel {
+  return {
+    id: idString(raw.id),
+    name: raw.name ?? '',
+    description: raw.description ?? null,
+    domains: raw.domains ?? [],
+    customFields: raw.custom_fields ?? {},
+    createdAt: raw.created_at,
+    updatedAt: raw.updated_at,
+  };
+}
+
+export async function getCompany(session: FreshdeskSession, id: string): Promise<CompanyModel> {
+  const response = await session.get<RawCompany>(`/api/v2/companies/${id}`);
+  return toCompanyModel(response.data);
+}
