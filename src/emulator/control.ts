@@ -28,6 +28,7 @@ export interface EmulatorStats {
   faults: Record<string, number>;
 }
 
+/** One answered (or deliberately unanswered) API request, as the server reports it. */
 export interface CallRecord {
   key: string;
   status: number | 'reset' | 'hang';

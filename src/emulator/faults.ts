@@ -3,6 +3,7 @@
  * JSON and requests that never answer. Every draw comes from a seeded PRNG, so a run is repeatable.
  */
 
+/** Statuses a fault may answer: the app's 500, or the edge's 502/503/504. */
 export type FaultStatus = 500 | 502 | 503 | 504;
 
 export interface FaultRule {
@@ -35,6 +36,7 @@ export interface FaultOptions {
   writesBeforeFault?: boolean;
 }
 
+/** What happens to one request instead of (or on top of) its normal answer. */
 export type Fault =
   | { kind: 'none' }
   | { kind: 'hang' }
@@ -47,6 +49,7 @@ export type Fault =
       retryAfterSeconds: number;
     };
 
+/** The dice for one request: a delay, then maybe a fault. */
 export interface FaultDecision {
   latencyMs: number;
   fault: Fault;

@@ -10,7 +10,7 @@ import { type Plan, type PlanOption, RateLimiter } from './rate-limit.ts';
 import type { EmulatorData } from './records.ts';
 import { seedData } from './seed.ts';
 import { createEmulatorServer, type EmulatorCore } from './server.ts';
-import { createWebhooks, type Webhooks } from './webhooks.ts';
+import { createWebhooks, type Webhooks, type WebhooksOptions } from './webhooks.ts';
 
 export type { EmulatorStats } from './control.ts';
 export type { FaultOptions, FaultRule } from './faults.ts';
@@ -41,6 +41,8 @@ export interface EmulatorOptions {
   rateLimit?: boolean;
   /** Where diagnostics go. @default stderr */
   log?: (line: string) => void;
+  /** Webhook delivery settings (retry delays, timeout, scheduler for a fake clock, helpdesk name). */
+  webhooks?: Omit<WebhooksOptions, 'data' | 'now' | 'helpdeskOrigin'>;
   /** Routes served besides Freshdesk's (tests: e.g. an admin-only or a failing route). */
   extraRoutes?: readonly Route[];
 }
@@ -138,7 +140,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   let webhooks: Webhooks | null = null;
   try {
-    webhooks = createWebhooks({ data, now, helpdeskOrigin: () => origin });
+    webhooks = createWebhooks({
+      ...options.webhooks,
+      data,
+      now,
+      helpdeskOrigin: () => origin,
+    });
   } catch (error) {
     log(`emulator: webhooks unavailable (${error instanceof Error ? error.message : error})`);
   }

@@ -4,6 +4,7 @@
  */
 import type { MeteredEndpoint } from './http.ts';
 
+/** Freshdesk's per-minute plans. */
 export type PlanName = 'trial' | 'growth' | 'pro' | 'enterprise';
 
 /** Credits per window. A missing sub-limit means that endpoint is bounded by `total` only. */
@@ -15,8 +16,10 @@ export interface PlanLimits {
   contactsList?: number;
 }
 
+/** A plan by name or by custom numbers. */
 export type PlanOption = PlanName | PlanLimits;
 
+/** A resolved plan: its name (`custom` for numbers) and limits. */
 export interface Plan extends PlanLimits {
   name: PlanName | 'custom';
 }
@@ -88,6 +91,7 @@ export interface RateWindow {
   plan: Plan;
 }
 
+/** The limiter's verdict on one request. */
 export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export interface RateLimiterOptions {

@@ -374,6 +374,7 @@ export interface EmulatorServer {
   close(): Promise<void>;
 }
 
+/** Builds the HTTP server around `core`; `listen()` starts it. */
 export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
   const compiled = compileRoutes(core.routes);
   const timers = new Set<NodeJS.Timeout>();
