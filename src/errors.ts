@@ -3,11 +3,12 @@
  * Resolvers never catch: an `UpstreamError` thrown anywhere below a field becomes, here, a GraphQL
  * error with a stable `extensions.code`; anything unexpected is masked and logged under the request id.
  */
+import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { type YogaServerOptions, maskError as yogaMaskError } from 'graphql-yoga';
 import type { Logger } from './logger.ts';
 import { currentRequestId } from './request-scope.ts';
-import { UpstreamError } from './upstream/upstream-error.ts';
+import { findUpstreamError, isTransient, type UpstreamError } from './upstream/upstream-error.ts';
 
 export type ErrorCode =
   | 'BAD_USER_INPUT'
@@ -56,7 +57,11 @@ export function codeFor(error: UpstreamError): ErrorCode {
       return 'QUOTA_EXCEEDED';
     case 'http': {
       const status = error.status ?? 500;
-      return BY_STATUS[status] ?? (status >= 500 ? 'UPSTREAM_ERROR' : 'BAD_USER_INPUT');
+      if (status === 408) {
+        return 'GATEWAY_TIMEOUT';
+      }
+      // A status outside the table (402, 410, 422, 501...) is Freshdesk failing us, not the caller.
+      return BY_STATUS[status] ?? 'UPSTREAM_ERROR';
     }
   }
 }
@@ -81,18 +86,33 @@ const PUBLIC_MESSAGES: Record<ErrorCode, string> = {
   INTERNAL_SERVER_ERROR: 'Unexpected error.',
 };
 
-/** The GraphQL error a client sees for an upstream failure. */
+/** Upstream messages worth echoing: Freshdesk's own words, not the edge's generic ones. */
+const GENERIC_UPSTREAM_MESSAGES = new Set([
+  'Validation failed',
+  "We're sorry, but something went wrong.",
+]);
+
+/**
+ * The GraphQL error a client sees for an upstream failure. `extensions`:
+ * - `code`: the contract's code;
+ * - `upstream`: `{ status, method, path, requestId }` (status and requestId null when Freshdesk
+ *   never answered);
+ * - `retryAfter`: seconds, when Freshdesk (or the quota guard) said how long to wait;
+ * - `fieldErrors`: `[{ field, message, code }]` from a validation body;
+ * - `retryable`: whether sending the same operation again is safe and may succeed. False for a
+ *   write that may have reached Freshdesk: repeating it could create a second ticket or contact.
+ */
 export function toGraphQLError(error: UpstreamError, base?: GraphQLError): GraphQLError {
   const code = codeFor(error);
-  const extensions: Record<string, unknown> = { code };
-  if (error.kind !== 'quota') {
-    extensions.upstream = {
+  const extensions: Record<string, unknown> = {
+    code,
+    upstream: {
       status: error.status ?? null,
       method: error.method,
       path: error.path,
       requestId: error.requestId ?? null,
-    };
-  }
+    },
+  };
   if (error.retryAfter !== undefined) {
     extensions.retryAfter = error.retryAfter;
   }
@@ -103,14 +123,8 @@ export function toGraphQLError(error: UpstreamError, base?: GraphQLError): Graph
       code: fieldCode,
     }));
   }
-  if (error.method !== 'GET') {
-    // A write that may have reached Freshdesk must not be repeated blindly by the client either.
-    extensions.retryable = error.retryable;
-  }
-  const detail = error.fieldErrors?.length
-    ? `${PUBLIC_MESSAGES[code]} ${error.fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ')}`
-    : PUBLIC_MESSAGES[code];
-  return new GraphQLError(detail, {
+  extensions.retryable = error.retryable && isTransient(error);
+  return new GraphQLError(publicMessage(code, error), {
     nodes: base?.nodes,
     source: base?.source,
     positions: base?.positions,
@@ -119,25 +133,49 @@ export function toGraphQLError(error: UpstreamError, base?: GraphQLError): Graph
   });
 }
 
-/** Yoga's `maskedErrors.maskError`: upstream errors become coded errors; the unexpected is masked. */
-export function createMaskError(
-  logger: Logger,
-): NonNullable<
+function publicMessage(code: ErrorCode, error: UpstreamError): string {
+  const parts = [PUBLIC_MESSAGES[code]];
+  if (error.fieldErrors?.length) {
+    parts.push(error.fieldErrors.map((f) => `${f.field || '(request)'}: ${f.message}`).join('; '));
+  } else if (
+    error.kind === 'http' &&
+    error.upstreamMessage &&
+    !GENERIC_UPSTREAM_MESSAGES.has(error.upstreamMessage)
+  ) {
+    parts.push(`Freshdesk said: ${error.upstreamMessage}`);
+  }
+  if (error.method !== 'GET' && !error.retryable && (isTransient(error) || error.status === 500)) {
+    parts.push('The change may have been made: check before sending it again.');
+  }
+  return parts.join(' ');
+}
+
+type MaskError = NonNullable<
   Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean | undefined>['maskError']
-> {
+>;
+
+/**
+ * Yoga's `maskedErrors.maskError`, the single translation point: upstream errors (found anywhere
+ * in the error's `originalError`/`cause` chain) become coded errors; GraphQL errors the gateway
+ * raised on purpose pass through; anything else is masked as "Unexpected error." and logged with
+ * the request id that the client gets in `extensions.requestId` (and the `x-request-id` header).
+ */
+export function createMaskError(logger: Logger): MaskError {
   return (error, message, isDev) => {
-    const original = error instanceof GraphQLError ? error.originalError : error;
-    if (original instanceof UpstreamError) {
-      return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+    const upstream = findUpstreamError(error);
+    if (upstream) {
+      return toGraphQLError(upstream, error instanceof GraphQLError ? error : undefined);
     }
-    if (
-      error instanceof GraphQLError &&
-      (original === undefined || original instanceof GraphQLError)
-    ) {
-      return error;
+    if (isDeliberate(error)) {
+      return error as GraphQLError;
     }
-    const requestId = currentRequestId();
-    logger.error('unexpected error', { requestId, error: original });
+    const requestId = currentRequestId() ?? randomUUID();
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    logger.error('unexpected error', {
+      requestId,
+      path: error instanceof GraphQLError ? error.path : undefined,
+      error: original,
+    });
     const masked = yogaMaskError(error, message, isDev);
     if (masked instanceof GraphQLError) {
       return new GraphQLError(masked.message, {
@@ -150,6 +188,21 @@ export function createMaskError(
     }
     return masked;
   };
+}
+
+/** A GraphQLError raised on purpose (by graphql-js, Yoga or a resolver), not wrapping a crash. */
+function isDeliberate(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6; depth++) {
+    if (!(current instanceof GraphQLError)) {
+      return false;
+    }
+    if (current.originalError === undefined || current.originalError === null) {
+      return true;
+    }
+    current = current.originalError;
+  }
+  return false;
 }
 
 /** A client-side mistake caught by the gateway itself (bad id, bad cursor, bad input). */

@@ -3,10 +3,10 @@
  * dispatcher, asks the quota gate before each attempt, retries what is safe to retry inside the
  * operation's deadline, and turns every failure into an `UpstreamError`.
  */
-import { randomUUID } from 'node:crypto';
 import { type Dispatcher, Pool } from 'undici';
 import type { Logger } from '../logger.ts';
 import { type Priority, type QuotaGate, unlimitedQuota } from '../quota/quota-gate.ts';
+import { currentRequestId } from '../request-scope.ts';
 import { creditsFor, meteredEndpoint } from './credits.ts';
 import { parseErrorBody } from './error-body.ts';
 import { nextPageFromLink } from './link.ts';
@@ -24,6 +24,10 @@ export interface FreshdeskClientOptions {
   maxAttempts?: number;
   /** First backoff step; doubles per attempt, with full jitter. @default 100 */
   backoffBaseMs?: number;
+  /** Largest backoff step before jitter (a `Retry-After` may ask for longer). @default 2000 */
+  backoffMaxMs?: number;
+  /** Jitter source in [0, 1); tests pass a constant. @default Math.random */
+  random?: () => number;
   /** Concurrent connections to Freshdesk. @default 16 */
   connections?: number;
   /** For tests: a dispatcher to use instead of the client's own pool (e.g. a MockAgent). */
@@ -65,9 +69,22 @@ export interface SessionOptions {
   onCall?: (call: CallRecord) => void;
 }
 
+/** Edge statuses worth another attempt on a read. 500 is the app's own failure: not retried. */
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 const LARGE_INTEGER = /\d{16}/;
+/** A retry must leave at least this much of the deadline for the attempt itself. */
+const MIN_ATTEMPT_MS = 50;
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/**
+ * The client for one Freshdesk origin. Thread-safe to share across requests; use `session()` to
+ * bind a caller's key and deadline.
+ *
+ * Retry policy (see `retryDelay`): only calls that are safe to repeat (reads, and writes that
+ * certainly never reached Freshdesk) are retried, only on transient failures (502/503/504, 429,
+ * resets, timeouts, garbled 2xx bodies), with full-jitter exponential backoff or `Retry-After`,
+ * whichever is longer, and never past the operation's deadline.
+ */
 export class FreshdeskClient {
   readonly origin: string;
   readonly #dispatcher: Dispatcher;
@@ -77,18 +94,22 @@ export class FreshdeskClient {
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
   readonly #backoffBaseMs: number;
+  readonly #backoffMaxMs: number;
+  readonly #random: () => number;
 
   constructor(options: FreshdeskClientOptions) {
-    this.origin = options.origin;
+    this.origin = new URL(options.origin).origin;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#quota = options.quota ?? unlimitedQuota;
     this.#logger = options.logger;
-    this.#maxAttempts = options.maxAttempts ?? 3;
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.#backoffBaseMs = options.backoffBaseMs ?? 100;
+    this.#backoffMaxMs = options.backoffMaxMs ?? 2_000;
+    this.#random = options.random ?? Math.random;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher =
       options.dispatcher ??
-      new Pool(options.origin, {
+      new Pool(this.origin, {
         connections: options.connections ?? 16,
         connectTimeout: this.#timeoutMs,
         headersTimeout: this.#timeoutMs,
@@ -111,7 +132,7 @@ export class FreshdeskClient {
   /** @internal Used by FreshdeskSession. */
   async call<T>(
     session: SessionOptions,
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: Method,
     path: string,
     query: Record<string, QueryValue> | undefined,
     body: unknown,
@@ -124,33 +145,68 @@ export class FreshdeskClient {
       credits: creditsFor(method, path, include),
       priority: session.priority ?? 'interactive',
       deadline: session.deadline,
+      method,
+      path,
     };
     const payload = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
+      let failure: UpstreamError;
       try {
         await this.#quota.acquire(quotaRequest, session.signal);
         return await this.#attempt<T>(session, method, target, payload, attempt, quotaRequest);
       } catch (error) {
-        const failure = asUpstreamError(error, method, target);
-        const wait = this.#retryDelay(failure, method, attempt, session.deadline);
-        if (wait === undefined) {
-          throw failure;
-        }
-        this.#logger?.debug('retrying upstream call', {
-          method,
-          path: target,
-          attempt,
-          waitMs: wait,
-          reason: failure.message,
-        });
-        await sleep(wait, session.signal);
+        failure = asUpstreamError(error, method, target);
+        failure.attempts = attempt;
       }
+      const wait = retryDelay(failure, attempt, {
+        maxAttempts: this.#maxAttempts,
+        backoffBaseMs: this.#backoffBaseMs,
+        backoffMaxMs: this.#backoffMaxMs,
+        random: this.#random,
+        remainingMs: session.deadline - Date.now(),
+      });
+      if (wait === undefined) {
+        this.#logFailure(failure);
+        throw failure;
+      }
+      this.#logger?.debug('retrying upstream call', {
+        requestId: currentRequestId(),
+        method,
+        path: target,
+        attempt,
+        waitMs: Math.round(wait),
+        status: failure.status,
+        reason: failure.kind,
+      });
+      try {
+        await sleep(wait, session.signal);
+      } catch (error) {
+        throw asUpstreamError(error, method, target);
+      }
+    }
+  }
+
+  #logFailure(failure: UpstreamError): void {
+    const fields = {
+      requestId: currentRequestId(),
+      method: failure.method,
+      path: failure.path,
+      kind: failure.kind,
+      status: failure.status,
+      upstreamRequestId: failure.requestId,
+      attempts: failure.attempts,
+    };
+    // 4xx answers are the caller's business; everything else says something about Freshdesk's health.
+    if (failure.kind === 'http' && (failure.status ?? 500) < 500 && failure.status !== 429) {
+      this.#logger?.debug('upstream call refused', fields);
+    } else {
+      this.#logger?.warn('upstream call failed', fields);
     }
   }
 
   async #attempt<T>(
     session: SessionOptions,
-    method: string,
+    method: Method,
     target: string,
     payload: string | undefined,
     attempt: number,
@@ -159,13 +215,16 @@ export class FreshdeskClient {
     const started = performance.now();
     const remaining = session.deadline - Date.now();
     if (remaining <= 0) {
+      // Nothing was sent, so even a write may be repeated.
       throw new UpstreamError('The operation ran out of time before Freshdesk answered.', {
         kind: 'timeout',
         method,
         path: target,
-        retryable: false,
+        retryable: true,
       });
     }
+    // Headers and body each have their own dispatcher timeout; this caps the whole attempt (a
+    // trickling body) and, above all, the operation's deadline.
     const signals = [AbortSignal.timeout(Math.min(remaining, this.#timeoutMs * 2))];
     if (session.signal) {
       signals.push(session.signal);
@@ -174,7 +233,6 @@ export class FreshdeskClient {
       authorization: `Basic ${Buffer.from(`${session.apiKey}:X`).toString('base64')}`,
       accept: 'application/json',
       'user-agent': 'deskgraph',
-      'x-request-id': randomUUID(),
     };
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
@@ -185,7 +243,7 @@ export class FreshdeskClient {
       const response = await this.#dispatcher.request({
         origin: this.origin,
         path: target,
-        method: method as Dispatcher.HttpMethod,
+        method,
         headers,
         body: payload,
         signal: AbortSignal.any(signals),
@@ -201,14 +259,31 @@ export class FreshdeskClient {
       } else if (status === 429) {
         credits = 0;
       }
-      const text = await response.body.text();
       const requestId = responseHeaders['x-request-id'];
       if (status < 200 || status >= 300) {
+        // The status is what matters: a body cut short must not turn a 502 into a reset.
+        const text = await response.body.text().catch(() => '');
         throw httpError(method, target, status, responseHeaders, text);
+      }
+      let text: string;
+      try {
+        text = await response.body.text();
+      } catch (cause) {
+        const failure = asUpstreamError(cause, method, target);
+        throw new UpstreamError(failure.message, {
+          kind: failure.kind,
+          method,
+          path: target,
+          status,
+          requestId,
+          // The answer had started: a write was certainly performed.
+          retryable: method === 'GET',
+          cause,
+        });
       }
       return {
         status,
-        data: (text === '' ? null : parseJson(text, method, target, status, requestId)) as T,
+        data: (text.trim() === '' ? null : parseJson(text, method, target, status, requestId)) as T,
         nextPage: nextPageFromLink(responseHeaders.link),
         requestId,
         credits: Number.isFinite(used) ? used : undefined,
@@ -225,34 +300,43 @@ export class FreshdeskClient {
       });
     }
   }
+}
 
-  /** How long to wait before another attempt, or undefined when the failure is final. */
-  #retryDelay(
-    failure: UpstreamError,
-    method: string,
-    attempt: number,
-    deadline: number,
-  ): number | undefined {
-    if (!failure.retryable || attempt >= this.#maxAttempts || failure.kind === 'quota') {
-      return undefined;
-    }
-    // Writes are retried only when Freshdesk certainly did not act on them (refused connection, 429).
-    const isRead = method === 'GET';
-    const transient =
-      failure.kind === 'timeout' ||
-      failure.kind === 'unreachable' ||
-      (failure.kind === 'http' &&
-        failure.status !== undefined &&
-        RETRYABLE_STATUSES.has(failure.status)) ||
-      (failure.kind === 'malformed' && isRead) ||
-      failure.status === 429;
-    if (!transient) {
-      return undefined;
-    }
-    const backoff = Math.random() * this.#backoffBaseMs * 2 ** (attempt - 1);
-    const wait = Math.max(backoff, (failure.retryAfter ?? 0) * 1000);
-    return Date.now() + wait < deadline - 50 ? wait : undefined;
+export interface RetryPolicy {
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** In [0, 1). */
+  random: () => number;
+  /** What is left of the operation's deadline, now. */
+  remainingMs: number;
+}
+
+/**
+ * How long to wait before attempt `attempt + 1`, or undefined when `failure` is final: the call is
+ * not safe to repeat, the failure is not transient, attempts are used up, the quota guard already
+ * waited, or the wait (full-jitter backoff, at least `Retry-After`) would not fit the deadline.
+ */
+export function retryDelay(
+  failure: UpstreamError,
+  attempt: number,
+  policy: RetryPolicy,
+): number | undefined {
+  if (!failure.retryable || failure.kind === 'quota' || attempt >= policy.maxAttempts) {
+    return undefined;
   }
+  const transient =
+    failure.kind === 'timeout' ||
+    failure.kind === 'unreachable' ||
+    failure.kind === 'malformed' ||
+    (failure.status !== undefined &&
+      (RETRYABLE_STATUSES.has(failure.status) || failure.status === 429));
+  if (!transient) {
+    return undefined;
+  }
+  const step = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** (attempt - 1));
+  const wait = Math.max(policy.random() * step, (failure.retryAfter ?? 0) * 1000);
+  return wait + MIN_ATTEMPT_MS < policy.remainingMs ? wait : undefined;
 }
 
 /** A client bound to one operation's key, deadline and priority. */
@@ -275,6 +359,10 @@ export class FreshdeskSession {
 
   put<T>(path: string, body: unknown): Promise<UpstreamResponse<T>> {
     return this.#client.call<T>(this.options, 'PUT', path, undefined, body);
+  }
+
+  delete<T>(path: string): Promise<UpstreamResponse<T>> {
+    return this.#client.call<T>(this.options, 'DELETE', path, undefined, undefined);
   }
 }
 
@@ -309,20 +397,35 @@ function httpError(
   text: string,
 ): UpstreamError {
   const details = parseErrorBody(text);
-  const retryAfter = Number(headers['retry-after']);
-  // A 429 is refused before Freshdesk does any work, so even a write may be repeated after it.
-  const retryable = method === 'GET' || status === 429;
   return new UpstreamError(details.message ?? `Freshdesk answered ${status}.`, {
     kind: 'http',
     method,
     path,
     status,
     requestId: headers['x-request-id'],
-    retryAfter: Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.ceil(retryAfter) : undefined,
+    retryAfter: parseRetryAfter(headers['retry-after']),
     upstreamCode: details.upstreamCode,
+    upstreamMessage: details.message,
     fieldErrors: details.fieldErrors,
-    retryable,
+    // A 429 is refused before Freshdesk does any work, so even a write may be repeated after it.
+    retryable: method === 'GET' || status === 429,
   });
+}
+
+/** `Retry-After` as whole seconds from now: delta-seconds or an HTTP date; undefined if absent or bad. */
+export function parseRetryAfter(
+  value: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  const text = value?.trim();
+  if (!text) {
+    return undefined;
+  }
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    return Math.ceil(Number(text));
+  }
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 function parseJson(
@@ -393,10 +496,13 @@ export function quoteLargeIntegers(text: string): string {
   return out;
 }
 
+/** Failures that prove the request never reached Freshdesk: safe to repeat, even for a write. */
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 const TIMEOUT_CODES = new Set([
@@ -406,49 +512,64 @@ const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
-/** Maps undici and socket errors to an UpstreamError; passes UpstreamErrors through. */
+/** Maps undici, socket and abort errors to an UpstreamError; passes UpstreamErrors through. */
 function asUpstreamError(error: unknown, method: string, path: string): UpstreamError {
   if (error instanceof UpstreamError) {
     return error;
   }
   const code = errorCode(error);
-  const name = error instanceof Error ? error.name : '';
-  const isRead = method === 'GET';
+  const name = errorName(error);
+  const notSent = NOT_SENT_CODES.has(code);
+  const safe = method === 'GET' || notSent;
   if (TIMEOUT_CODES.has(code) || name === 'TimeoutError') {
     return new UpstreamError('Freshdesk did not answer in time.', {
       kind: 'timeout',
       method,
       path,
-      retryable: isRead || NOT_SENT_CODES.has(code),
+      retryable: safe,
       cause: error,
     });
   }
   if (name === 'AbortError') {
+    // The caller went away (or the server is shutting down): nothing left to retry for.
     return new UpstreamError('The request to Freshdesk was cancelled.', {
       kind: 'timeout',
       method,
       path,
-      retryable: false,
+      retryable: method === 'GET',
       cause: error,
     });
   }
-  return new UpstreamError('Freshdesk could not be reached (connection refused or reset).', {
-    kind: 'unreachable',
-    method,
-    path,
-    retryable: isRead || NOT_SENT_CODES.has(code),
-    cause: error,
-  });
+  return new UpstreamError(
+    notSent
+      ? 'Freshdesk could not be reached (connection refused or name not resolved).'
+      : 'The connection to Freshdesk was reset or closed before a complete answer.',
+    { kind: 'unreachable', method, path, retryable: safe, cause: error },
+  );
+}
+
+/** The error's name, or `TimeoutError` when a timeout hides in its cause chain (abort reasons). */
+function errorName(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    if ((current as { name?: unknown }).name === 'TimeoutError') {
+      return 'TimeoutError';
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  const name =
+    typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : '';
+  return typeof name === 'string' ? name : '';
 }
 
 function errorCode(error: unknown): string {
   let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as Error & { code?: unknown }).code;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
       return code;
     }
-    current = current.cause;
+    current = (current as { cause?: unknown }).cause;
   }
   return '';
 }

@@ -12,7 +12,7 @@ export function nextPageFromLink(header: string | string[] | undefined): number 
   }
   for (const part of value.split(/,(?=\s*<)/)) {
     const match = /^\s*<\s*([^>]*?)\s*>\s*((?:;[^;]*)*)$/.exec(part);
-    if (!match || !/;\s*rel\s*=\s*"?next"?/i.test(match[2] ?? '')) {
+    if (!match || !relations(match[2] ?? '').includes('next')) {
       continue;
     }
     const page = /[?&]page=(\d+)/.exec(match[1] ?? '');
@@ -21,4 +21,10 @@ export function nextPageFromLink(header: string | string[] | undefined): number 
     }
   }
   return undefined;
+}
+
+/** The `rel` values of one link's parameters (`; rel="next last"` → `['next', 'last']`). */
+function relations(params: string): string[] {
+  const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params);
+  return (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/).filter(Boolean);
 }
