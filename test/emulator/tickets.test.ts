@@ -322,6 +322,14 @@ describe('POST /tickets', () => {
       description_text: 'Help',
     });
     expect(reply.body.created_at).toBe('2026-05-15T12:00:00Z');
+    expect(reply.body.custom_fields).toEqual({
+      cf_category: null,
+      cf_order_ref: null,
+      cf_vip: false,
+      cf_country: null,
+      cf_state: null,
+      cf_city: null,
+    });
     expect(writer.current.data.contacts.size).toBe(contactsBefore + 1);
     expect(writer.current.events()).toContainEqual({ kind: 'ticket_created', ticketId: 61 });
     const shown = await api<Ticket>(writer.current, 'GET', '/tickets/61');

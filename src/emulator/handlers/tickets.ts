@@ -1128,6 +1128,12 @@ function createTicket(req: EmuRequest, ctx: RouteContext): EmuReply {
   applyStatusStats(stats, null, status, now);
   stats.status_updated_at = now;
   const parentId = typeof body.parent_id === 'number' ? body.parent_id : null;
+  // Freshdesk lists every custom field on a ticket, unset ones as null (checkboxes as false).
+  const customDefaults: TicketRecord['custom_fields'] = {};
+  for (const [name, entry] of fieldsOf(data).custom) {
+    customDefaults[name] =
+      entry.field.type === 'custom_checkbox' && entry.level === 1 ? false : null;
+  }
   const ticket: TicketRecord = {
     id,
     subject: '',
@@ -1150,7 +1156,6 @@ function createTicket(req: EmuRequest, ctx: RouteContext): EmuReply {
     reply_cc_emails: [],
     ticket_cc_emails: [],
     tags: [],
-    custom_fields: {},
     fr_escalated: false,
     is_escalated: false,
     spam: false,
@@ -1162,6 +1167,7 @@ function createTicket(req: EmuRequest, ctx: RouteContext): EmuReply {
     due_by: isoSeconds(nowMs + 3 * 86_400_000),
     fr_due_by: isoSeconds(nowMs + 86_400_000),
     ...patch.fields,
+    custom_fields: { ...customDefaults, ...patch.fields.custom_fields },
     _stats: stats,
   };
   ticket.reply_cc_emails = [...ticket.cc_emails];
