@@ -573,7 +573,10 @@ function buildTicketFields(
       portal_cc: false,
       portal_cc_to: 'company',
     }),
-    field('subject', 'Subject', 'default_subject', { required_for_customers: true }),
+    field('subject', 'Subject', 'default_subject', {
+      required_for_customers: true,
+      required_for_agents: true,
+    }),
     field('ticket_type', 'Type', 'default_ticket_type', { choices: TICKET_TYPES }),
     field('source', 'Source', 'default_source', { choices: SOURCE_CHOICES }),
     field('status', 'Status', 'default_status', {
@@ -583,7 +586,10 @@ function buildTicketFields(
     field('priority', 'Priority', 'default_priority', { choices: PRIORITY_CHOICES }),
     field('group', 'Group', 'default_group', { choices: groupChoices }),
     field('agent', 'Agent', 'default_agent', { choices: agentChoices }),
-    field('description', 'Description', 'default_description', { required_for_customers: true }),
+    field('description', 'Description', 'default_description', {
+      required_for_customers: true,
+      required_for_agents: true,
+    }),
     field('cf_plan', 'Plan', 'custom_dropdown', { choices: PLANS }),
     field('cf_order_number', 'Order number', 'custom_text'),
     field('cf_refund_amount', 'Refund amount', 'custom_decimal', {

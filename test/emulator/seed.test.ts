@@ -235,6 +235,9 @@ describe('ticket fields and custom fields', () => {
       '7': ['Waiting on Third Party', 'Being Processed'],
     });
     expect(byName.get('priority')!.choices).toEqual({ Low: 1, Medium: 2, High: 3, Urgent: 4 });
+    // Freshdesk's defaults: an agent (and so the API) must give a subject and a description.
+    expect(byName.get('subject')!.required_for_agents).toBe(true);
+    expect(byName.get('description')!.required_for_agents).toBe(true);
     expect(byName.get('ticket_type')!.choices).toEqual([
       'Question',
       'Incident',
