@@ -27,10 +27,14 @@ async function main(): Promise<void> {
       adminApiKey: config.apiKey,
       plan: config.plan ?? 'enterprise',
     });
-    config = { ...config, apiKey: emulator.apiKeys.admin };
     upstreamOrigin = emulator.origin;
-    upstreamName = `embedded Freshdesk emulator at ${emulator.origin} (admin key ${emulator.apiKeys.admin})`;
+    // The emulator's own demo key may be shown; a key the user supplied is a secret and never printed.
+    const keyNote = config.apiKey
+      ? 'admin key from FRESHDESK_API_KEY'
+      : `admin key ${emulator.apiKeys.admin}`;
+    upstreamName = `embedded Freshdesk emulator at ${emulator.origin}, ${keyNote}`;
     stopEmulator = () => emulator.close();
+    config = { ...config, apiKey: emulator.apiKeys.admin };
   } else {
     upstreamOrigin = config.upstream.origin;
     upstreamName = upstreamOrigin;
