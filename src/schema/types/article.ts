@@ -1,2 +1,336 @@
-// Filled in by its owner: one GraphQL type per file, with its loader and root fields.
-export {};
+/**
+ * `Article` (a knowledge-base article), its enums and connection, `article(id)`, and the
+ * `createArticle` / `updateArticle` mutations. An article's folder and category come from what the
+ * request already holds (its `hierarchy`, or the cached category and folder lists), not refetched.
+ */
+import DataLoader from 'dataloader';
+import { builder } from '../../builder.ts';
+import { type Context, perRequest } from '../../context.ts';
+import { badUserInput } from '../../errors.ts';
+import { pathId } from '../../upstream/ids.ts';
+import {
+  type ArticleModel,
+  type ArticleWrite,
+  createArticle,
+  getArticle,
+  type SolutionCategoryModel,
+  type SolutionFolderModel,
+  updateArticle,
+} from '../../upstream/solutions.ts';
+import { defineConnection } from '../connection.ts';
+import { Agent, loadAgent } from './agent.ts';
+import { knownCategory, loadCategory, SolutionCategory } from './solution-category.ts';
+import { knownFolder, loadFolder, SolutionFolder } from './solution-folder.ts';
+
+export const ArticleStatus = builder.enumType('ArticleStatus', {
+  description: "An article's publication state.",
+  values: {
+    DRAFT: { value: 1, description: 'Not visible in the portal (Freshdesk status 1).' },
+    PUBLISHED: { value: 2, description: 'Visible in the portal (Freshdesk status 2).' },
+  } as const,
+});
+
+export const ArticleType = builder.enumType('ArticleType', {
+  description: 'What kind of answer an article gives.',
+  values: {
+    PERMANENT: { value: 1, description: 'A lasting solution (Freshdesk type 1).' },
+    WORKAROUND: { value: 2, description: 'A temporary workaround (Freshdesk type 2).' },
+  } as const,
+});
+
+/** Articles by id, deduplicated within the operation; primed from lists and writes. */
+const articleLoader = (ctx: Context) =>
+  perRequest(
+    ctx,
+    'solutions:article',
+    () =>
+      new DataLoader<string, ArticleModel>((ids) =>
+        Promise.all(ids.map((id) => getArticle(ctx.freshdesk, id).catch((e: Error) => e))),
+      ),
+  );
+
+/** Lets later look-ups of this article in the same request reuse it. */
+export function primeArticle(ctx: Context, article: ArticleModel): void {
+  articleLoader(ctx).prime(article.id, article);
+}
+
+/** An answer that lacked the HTML (none of Freshdesk's article answers do today) is completed once. */
+const loadDetail = (ctx: Context, article: ArticleModel): Promise<ArticleModel> | ArticleModel =>
+  article.description === undefined || article.descriptionText === undefined
+    ? articleLoader(ctx).clear(article.id).load(article.id)
+    : article;
+
+function articleFolder(
+  ctx: Context,
+  article: ArticleModel,
+): SolutionFolderModel | Promise<SolutionFolderModel> {
+  const known = knownFolder(ctx, article.folderId, article.categoryId);
+  if (known) {
+    return known;
+  }
+  if (article.folderRef) {
+    // Id and name come with the article; the folder's description loads only if selected.
+    return { ...article.folderRef, description: undefined, categoryId: article.categoryId };
+  }
+  return loadFolder(ctx, article.folderId, article.categoryId);
+}
+
+function articleCategory(
+  ctx: Context,
+  article: ArticleModel,
+): SolutionCategoryModel | Promise<SolutionCategoryModel> {
+  const known = knownCategory(ctx, article.categoryId);
+  if (known) {
+    return known;
+  }
+  if (article.categoryRef) {
+    return { ...article.categoryRef, description: undefined };
+  }
+  return loadCategory(ctx, article.categoryId);
+}
+
+export const Article = builder.objectRef<ArticleModel>('Article');
+
+Article.implement({
+  description: 'A knowledge-base (solutions) article.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: "The article's Freshdesk id (a decimal string)." }),
+    title: t.exposeString('title', { description: "The article's title." }),
+    description: t.string({
+      description: 'The body as HTML, exactly as stored in Freshdesk (inline images included).',
+      resolve: async (article, _args, ctx) => (await loadDetail(ctx, article)).description ?? '',
+    }),
+    descriptionText: t.string({
+      description: 'The body as plain text, as Freshdesk derives it from the HTML.',
+      resolve: async (article, _args, ctx) =>
+        (await loadDetail(ctx, article)).descriptionText ?? '',
+    }),
+    status: t.field({
+      type: ArticleStatus,
+      description: 'DRAFT or PUBLISHED.',
+      resolve: (article) => (article.statusCode === 2 ? 2 : 1),
+    }),
+    type: t.field({
+      type: ArticleType,
+      description: 'PERMANENT or WORKAROUND.',
+      resolve: (article) => (article.typeCode === 2 ? 2 : 1),
+    }),
+    tags: t.exposeStringList('tags', { description: "The article's tags." }),
+    folder: t.field({
+      type: SolutionFolder,
+      description: 'The folder holding the article.',
+      resolve: (article, _args, ctx) => articleFolder(ctx, article),
+    }),
+    category: t.field({
+      type: SolutionCategory,
+      description: "The category of the article's folder.",
+      resolve: (article, _args, ctx) => articleCategory(ctx, article),
+    }),
+    author: t.field({
+      type: Agent,
+      nullable: true,
+      description: 'The agent who wrote the article; null when that agent no longer exists.',
+      resolve: (article, _args, ctx) =>
+        article.agentId === null ? null : loadAgent(ctx, article.agentId),
+    }),
+    hits: t.exposeInt('hits', { description: 'How many times the article was viewed.' }),
+    thumbsUp: t.exposeInt('thumbsUp', { description: 'Readers who found it helpful.' }),
+    thumbsDown: t.exposeInt('thumbsDown', { description: 'Readers who did not.' }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the article was created (UTC).',
+      resolve: (article) => article.createdAt,
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'When the article last changed (UTC).',
+      resolve: (article) => article.updatedAt,
+    }),
+  }),
+});
+
+export const ArticleConnection = defineConnection('Article', Article);
+
+function requirePathId(value: string, what: string): string {
+  const id = pathId(value);
+  if (id === undefined) {
+    throw badUserInput(`${what} is a decimal number; got "${value}".`);
+  }
+  return id;
+}
+
+builder.queryField('article', (t) =>
+  t.field({
+    type: Article,
+    nullable: true,
+    description: 'One article by id; null (with a NOT_FOUND error) when it does not exist.',
+    args: { id: t.arg.id({ required: true, description: "The article's id." }) },
+    resolve: (_root, { id }, ctx) => articleLoader(ctx).load(requirePathId(id, 'An article id')),
+  }),
+);
+
+// --- Mutations -----------------------------------------------------------------------------
+
+/** Freshdesk's limits (freshdesk-api.md 2.7 and 8). */
+const TITLE_MAX_LENGTH = 240;
+const TAG_MAX_LENGTH = 32;
+
+export const CreateArticleInput = builder.inputType('CreateArticleInput', {
+  description: 'A new article. `description` is HTML and is stored exactly as given.',
+  fields: (t) => ({
+    title: t.string({
+      required: true,
+      description: `Not blank; at most ${TITLE_MAX_LENGTH} characters.`,
+    }),
+    description: t.string({ required: true, description: 'The body as HTML; not blank.' }),
+    status: t.field({ type: ArticleStatus, required: true, description: 'DRAFT or PUBLISHED.' }),
+    type: t.field({
+      type: ArticleType,
+      description: "PERMANENT (Freshdesk's default) or WORKAROUND.",
+    }),
+    tags: t.stringList({ description: `Each at most ${TAG_MAX_LENGTH} characters.` }),
+  }),
+});
+
+export const UpdateArticleInput = builder.inputType('UpdateArticleInput', {
+  description:
+    'Changes to an article: give at least one field; omitted fields stay as they are. `status: DRAFT` unpublishes; `tags: []` removes every tag.',
+  fields: (t) => ({
+    title: t.string({ description: `Not blank; at most ${TITLE_MAX_LENGTH} characters.` }),
+    description: t.string({ description: 'The body as HTML; not blank.' }),
+    status: t.field({ type: ArticleStatus, description: 'DRAFT or PUBLISHED.' }),
+    type: t.field({ type: ArticleType, description: 'PERMANENT or WORKAROUND.' }),
+    tags: t.stringList({ description: `Each at most ${TAG_MAX_LENGTH} characters.` }),
+  }),
+});
+
+interface ArticleInput {
+  title?: string | null;
+  description?: string | null;
+  status?: 1 | 2 | null;
+  type?: 1 | 2 | null;
+  tags?: string[] | null;
+}
+
+interface FieldProblem {
+  field: string;
+  message: string;
+  code: string;
+}
+
+/**
+ * Checks an article input as Freshdesk would and returns only the fields it accepts. All problems
+ * are reported at once, as `extensions.fieldErrors` (the shape Freshdesk's own validation errors take).
+ */
+function toArticleWrite(input: ArticleInput, mode: 'create' | 'update'): ArticleWrite {
+  const problems: FieldProblem[] = [];
+  const out: ArticleWrite = {};
+  const nullGiven = (field: keyof ArticleInput) => {
+    problems.push({
+      field,
+      message: 'It should not be null; leave the field out to keep its value.',
+      code: 'datatype_mismatch',
+    });
+  };
+  const text = (field: 'title' | 'description', max?: number) => {
+    const value = input[field];
+    if (value === undefined) {
+      return;
+    }
+    if (value === null) {
+      nullGiven(field);
+    } else if (value.trim() === '') {
+      problems.push({
+        field,
+        message: 'It should not be blank as this is a mandatory field',
+        code: 'missing_field',
+      });
+    } else if (max !== undefined && value.length > max) {
+      problems.push({
+        field,
+        message: `Has ${value.length} characters, it can have maximum of ${max} characters`,
+        code: 'invalid_value',
+      });
+    } else {
+      out[field] = value;
+    }
+  };
+  text('title', TITLE_MAX_LENGTH);
+  text('description');
+  for (const field of ['status', 'type'] as const) {
+    const value = input[field];
+    if (value === null) {
+      nullGiven(field);
+    } else if (value !== undefined) {
+      out[field] = value;
+    }
+  }
+  if (input.tags === null) {
+    nullGiven('tags');
+  } else if (input.tags !== undefined) {
+    const tooLong = input.tags.filter((tag) => tag.length > TAG_MAX_LENGTH);
+    if (tooLong.length > 0) {
+      problems.push({
+        field: 'tags',
+        message: `It should only contain elements that have maximum of ${TAG_MAX_LENGTH} characters`,
+        code: 'invalid_value',
+      });
+    } else {
+      out.tags = input.tags;
+    }
+  }
+  if (mode === 'update' && problems.length === 0 && Object.keys(out).length === 0) {
+    problems.push({
+      field: 'input',
+      message: 'Give at least one field to change.',
+      code: 'missing_params',
+    });
+  }
+  if (problems.length > 0) {
+    throw badUserInput(
+      `Invalid article input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      { fieldErrors: problems },
+    );
+  }
+  return out;
+}
+
+builder.mutationField('createArticle', (t) =>
+  t.field({
+    type: Article,
+    description: 'Creates an article in a folder. The HTML description is kept byte-for-byte.',
+    args: {
+      folderId: t.arg.id({ required: true, description: 'The folder to create the article in.' }),
+      input: t.arg({ type: CreateArticleInput, required: true }),
+    },
+    resolve: async (_root, { folderId, input }, ctx) => {
+      const folder = requirePathId(folderId, 'A folder id');
+      const article = await createArticle(ctx.freshdesk, folder, toArticleWrite(input, 'create'));
+      primeArticle(ctx, article);
+      return article;
+    },
+  }),
+);
+
+builder.mutationField('updateArticle', (t) =>
+  t.field({
+    type: Article,
+    description:
+      'Changes an article; only the given fields are sent. `status: DRAFT` unpublishes it.',
+    args: {
+      id: t.arg.id({ required: true, description: "The article's id." }),
+      input: t.arg({ type: UpdateArticleInput, required: true }),
+    },
+    resolve: async (_root, { id, input }, ctx) => {
+      const articleId = requirePathId(id, 'An article id');
+      const article = await updateArticle(
+        ctx.freshdesk,
+        articleId,
+        toArticleWrite(input, 'update'),
+      );
+      articleLoader(ctx).clear(articleId);
+      primeArticle(ctx, article);
+      return article;
+    },
+  }),
+);

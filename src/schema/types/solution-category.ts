@@ -1,2 +1,136 @@
-// Filled in by its owner: one GraphQL type per file, with its loader and root fields.
-export {};
+/**
+ * `SolutionCategory`, the top of the knowledge base, and `solutionCategories`. Categories (and each
+ * category's folders) are few and slow-changing: they load as whole lists, once per request, and
+ * are kept per credential for `REFERENCE_TTL_MS` so that repeated queries do not refetch them.
+ */
+import { LRUCache } from 'lru-cache';
+import { builder } from '../../builder.ts';
+import { type Context, perRequest } from '../../context.ts';
+import {
+  getCategory,
+  listCategories,
+  type SolutionCategoryModel,
+} from '../../upstream/solutions.ts';
+import { foldersOf, SolutionFolder } from './solution-folder.ts';
+
+/** How long category and folder lists are reused across requests (per credential). */
+export const REFERENCE_TTL_MS = 60_000;
+const SHARED_KEY = 'solutions:reference';
+
+type SharedLists = LRUCache<string, object>;
+
+interface RequestList<T> {
+  value: T | undefined;
+  promise: Promise<T> | undefined;
+}
+
+/**
+ * A whole list loaded at most once per request and reused across requests for a short time.
+ * Only settled values are shared: an in-flight call belongs to one request (its deadline, its
+ * abort signal), so another request never inherits its failure.
+ */
+export interface ReferenceList<T> {
+  /** The list, when this request or a recent one already holds it; no call is made. */
+  peek(): T | undefined;
+  get(): Promise<T>;
+}
+
+export function referenceList<T extends object>(
+  ctx: Context,
+  key: string,
+  load: () => Promise<T>,
+): ReferenceList<T> {
+  const shared = sharedLists(ctx);
+  const state = perRequest<RequestList<T>>(ctx, `solutions:list:${key}`, () => ({
+    value: undefined,
+    promise: undefined,
+  }));
+  const peek = (): T | undefined => {
+    if (state.value === undefined) {
+      const cached = shared.get(key) as T | undefined;
+      if (cached !== undefined) {
+        state.value = cached;
+        ctx.cost.cacheHits += 1;
+      }
+    }
+    return state.value;
+  };
+  return {
+    peek,
+    get: () => {
+      const known = peek();
+      if (known !== undefined) {
+        return Promise.resolve(known);
+      }
+      state.promise ??= load().then(
+        (value) => {
+          state.value = value;
+          shared.set(key, value);
+          return value;
+        },
+        (error: unknown) => {
+          state.promise = undefined;
+          throw error;
+        },
+      );
+      return state.promise;
+    },
+  };
+}
+
+function sharedLists(ctx: Context): SharedLists {
+  let cache = ctx.shared.get(SHARED_KEY) as SharedLists | undefined;
+  if (cache === undefined) {
+    cache = new LRUCache<string, object>({ max: 500, ttl: REFERENCE_TTL_MS });
+    ctx.shared.set(SHARED_KEY, cache);
+  }
+  return cache;
+}
+
+/** Every category of the account (one call per 100, then reused). */
+export const categoriesList = (ctx: Context) =>
+  referenceList(ctx, 'categories', () => listCategories(ctx.freshdesk));
+
+/** A category by id from the list; fetched alone only if the list does not have it. */
+export async function loadCategory(ctx: Context, id: string): Promise<SolutionCategoryModel> {
+  const found = (await categoriesList(ctx).get()).find((category) => category.id === id);
+  return found ?? getCategory(ctx.freshdesk, id);
+}
+
+/** The full category, when this request (or a recent one) holds the list; no call is made. */
+export const knownCategory = (ctx: Context, id: string): SolutionCategoryModel | undefined =>
+  categoriesList(ctx)
+    .peek()
+    ?.find((category) => category.id === id);
+
+export const SolutionCategory = builder.objectRef<SolutionCategoryModel>('SolutionCategory');
+
+SolutionCategory.implement({
+  description: 'A knowledge-base category: the top level, holding folders of articles.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: "The category's Freshdesk id (a decimal string)." }),
+    name: t.exposeString('name', { description: "The category's name." }),
+    description: t.string({
+      nullable: true,
+      description: "The category's description, if any.",
+      resolve: async (category, _args, ctx) =>
+        category.description !== undefined
+          ? category.description
+          : ((await loadCategory(ctx, category.id)).description ?? null),
+    }),
+    folders: t.field({
+      type: [SolutionFolder],
+      description: "The category's folders, sub-folders included, in Freshdesk's order.",
+      resolve: (category, _args, ctx) => foldersOf(ctx, category.id).get(),
+    }),
+  }),
+});
+
+builder.queryField('solutionCategories', (t) =>
+  t.field({
+    type: [SolutionCategory],
+    description:
+      'Every knowledge-base category; walk `folders` then `articles` to reach every article.',
+    resolve: (_root, _args, ctx) => categoriesList(ctx).get(),
+  }),
+);

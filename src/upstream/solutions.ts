@@ -1,0 +1,266 @@
+/**
+ * The knowledge base in Freshdesk's shape (`RawSolutionCategory`, `RawSolutionFolder`, `RawArticle`),
+ * the gateway's models and the calls that fetch and write them (freshdesk-api.md section 2.7).
+ * Nothing here knows GraphQL.
+ */
+import type { FreshdeskSession } from './freshdesk-client.ts';
+import { idString, optionalId, type RawId } from './ids.ts';
+
+export interface RawSolutionCategory {
+  id: RawId;
+  name: string;
+  description: string | null;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface RawHierarchyEntry {
+  level: number;
+  type: 'category' | 'folder';
+  data: { id: RawId; name: string; language?: string };
+}
+
+export interface RawSolutionFolder {
+  id: RawId;
+  name: string;
+  description: string | null;
+  category_id: RawId;
+  parent_folder_id?: RawId | null;
+  articles_count?: number;
+}
+
+export interface RawArticle {
+  id: RawId;
+  title: string;
+  description?: string;
+  description_text?: string;
+  status: number;
+  type: number;
+  agent_id: RawId | null;
+  category_id: RawId;
+  folder_id: RawId;
+  hierarchy?: RawHierarchyEntry[];
+  thumbs_up?: number;
+  thumbs_down?: number;
+  hits?: number;
+  tags?: string[] | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SolutionCategoryModel {
+  id: string;
+  name: string;
+  /** Undefined when only the name is known (taken from an article's `hierarchy`). */
+  description: string | null | undefined;
+}
+
+export interface SolutionFolderModel {
+  id: string;
+  name: string;
+  /** Undefined when only the name is known (taken from an article's `hierarchy`). */
+  description: string | null | undefined;
+  categoryId: string;
+}
+
+export interface ArticleModel {
+  id: string;
+  title: string;
+  /** HTML, byte-for-byte as Freshdesk holds it; undefined if the answer did not carry it. */
+  description: string | undefined;
+  descriptionText: string | undefined;
+  /** 1 draft, 2 published. */
+  statusCode: number;
+  /** 1 permanent, 2 workaround. */
+  typeCode: number;
+  agentId: string | null;
+  folderId: string;
+  categoryId: string;
+  /** Id and name of the article's folder and category, when the answer carried `hierarchy`. */
+  folderRef: { id: string; name: string } | undefined;
+  categoryRef: { id: string; name: string } | undefined;
+  tags: string[];
+  hits: number;
+  thumbsUp: number;
+  thumbsDown: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toCategoryModel(raw: RawSolutionCategory): SolutionCategoryModel {
+  return { id: idString(raw.id), name: raw.name, description: raw.description ?? null };
+}
+
+export function toFolderModel(raw: RawSolutionFolder): SolutionFolderModel {
+  return {
+    id: idString(raw.id),
+    name: raw.name,
+    description: raw.description ?? null,
+    categoryId: idString(raw.category_id),
+  };
+}
+
+export function toArticleModel(raw: RawArticle): ArticleModel {
+  const folderId = idString(raw.folder_id);
+  const categoryId = idString(raw.category_id);
+  const hierarchy = raw.hierarchy ?? [];
+  const folderEntry = hierarchy.find(
+    (entry) => entry.type === 'folder' && idString(entry.data.id) === folderId,
+  );
+  const categoryEntry = hierarchy.find(
+    (entry) => entry.type === 'category' && idString(entry.data.id) === categoryId,
+  );
+  return {
+    id: idString(raw.id),
+    title: raw.title,
+    description: raw.description,
+    descriptionText: raw.description_text,
+    statusCode: raw.status,
+    typeCode: raw.type,
+    agentId: optionalId(raw.agent_id),
+    folderId,
+    categoryId,
+    folderRef: folderEntry ? { id: folderId, name: folderEntry.data.name } : undefined,
+    categoryRef: categoryEntry ? { id: categoryId, name: categoryEntry.data.name } : undefined,
+    tags: raw.tags ?? [],
+    hits: raw.hits ?? 0,
+    thumbsUp: raw.thumbs_up ?? 0,
+    thumbsDown: raw.thumbs_down ?? 0,
+    createdAt: raw.created_at,
+    updatedAt: raw.updated_at,
+  };
+}
+
+/** Freshdesk's largest page. */
+const MAX_PER_PAGE = 100;
+
+/** Every page of a short list (categories, a category's folders): one call per 100 records. */
+async function listAll<T>(session: FreshdeskSession, path: string): Promise<T[]> {
+  const out: T[] = [];
+  let page: number | undefined = 1;
+  while (page !== undefined) {
+    const response: { data: T[] | null; nextPage: number | undefined } = await session.get<T[]>(
+      path,
+      { page, per_page: MAX_PER_PAGE },
+    );
+    out.push(...(response.data ?? []));
+    page = response.nextPage;
+  }
+  return out;
+}
+
+export async function listCategories(session: FreshdeskSession): Promise<SolutionCategoryModel[]> {
+  const raw = await listAll<RawSolutionCategory>(session, '/api/v2/solutions/categories');
+  return raw.map(toCategoryModel);
+}
+
+export async function getCategory(
+  session: FreshdeskSession,
+  id: string,
+): Promise<SolutionCategoryModel> {
+  const response = await session.get<RawSolutionCategory>(`/api/v2/solutions/categories/${id}`);
+  return toCategoryModel(response.data);
+}
+
+/** A category's folders, sub-folders included. */
+export async function listFolders(
+  session: FreshdeskSession,
+  categoryId: string,
+): Promise<SolutionFolderModel[]> {
+  const raw = await listAll<RawSolutionFolder>(
+    session,
+    `/api/v2/solutions/categories/${categoryId}/folders`,
+  );
+  return raw.map(toFolderModel);
+}
+
+export async function getFolder(
+  session: FreshdeskSession,
+  id: string,
+): Promise<SolutionFolderModel> {
+  const response = await session.get<RawSolutionFolder>(`/api/v2/solutions/folders/${id}`);
+  return toFolderModel(response.data);
+}
+
+export async function getArticle(session: FreshdeskSession, id: string): Promise<ArticleModel> {
+  const response = await session.get<RawArticle>(`/api/v2/solutions/articles/${id}`);
+  return toArticleModel(response.data);
+}
+
+export interface ArticlePage {
+  articles: ArticleModel[];
+  nextPage: number | undefined;
+}
+
+export async function listArticles(
+  session: FreshdeskSession,
+  folderId: string,
+  page: number,
+  perPage: number,
+): Promise<ArticlePage> {
+  const response = await session.get<RawArticle[]>(
+    `/api/v2/solutions/folders/${folderId}/articles`,
+    { page, per_page: perPage },
+  );
+  return { articles: (response.data ?? []).map(toArticleModel), nextPage: response.nextPage };
+}
+
+/** The pages to read for records `offset .. offset + first - 1` of a paged list. */
+export interface PagePlan {
+  perPage: number;
+  /** 1-based Freshdesk page numbers, consecutive. */
+  pages: number[];
+  /** How many records of the first page come before the window. */
+  skip: number;
+}
+
+/**
+ * Chooses `per_page` so that the window fits in a single Freshdesk page whenever some page size up
+ * to 100 allows it (always for `offset` 0, and for every window of a client paging with a fixed
+ * `first`); otherwise reads two consecutive pages of 100.
+ */
+export function planPages(offset: number, first: number): PagePlan {
+  for (let perPage = first; perPage <= MAX_PER_PAGE; perPage++) {
+    if ((offset % perPage) + first <= perPage) {
+      const page = Math.floor(offset / perPage) + 1;
+      return { perPage, pages: [page], skip: offset % perPage };
+    }
+  }
+  const firstPage = Math.floor(offset / MAX_PER_PAGE) + 1;
+  const lastPage = Math.floor((offset + first - 1) / MAX_PER_PAGE) + 1;
+  const pages: number[] = [];
+  for (let page = firstPage; page <= lastPage; page++) {
+    pages.push(page);
+  }
+  return { perPage: MAX_PER_PAGE, pages, skip: offset % MAX_PER_PAGE };
+}
+
+/** The fields Freshdesk accepts on an article create or update (nothing read-only). */
+export interface ArticleWrite {
+  title?: string;
+  description?: string;
+  status?: 1 | 2;
+  type?: 1 | 2;
+  tags?: string[];
+}
+
+export async function createArticle(
+  session: FreshdeskSession,
+  folderId: string,
+  body: ArticleWrite,
+): Promise<ArticleModel> {
+  const response = await session.post<RawArticle>(
+    `/api/v2/solutions/folders/${folderId}/articles`,
+    body,
+  );
+  return toArticleModel(response.data);
+}
+
+export async function updateArticle(
+  session: FreshdeskSession,
+  id: string,
+  body: ArticleWrite,
+): Promise<ArticleModel> {
+  const response = await session.put<RawArticle>(`/api/v2/solutions/articles/${id}`, body);
+  return toArticleModel(response.data);
+}
