@@ -2,6 +2,11 @@
  * Tickets in Freshdesk's shape (`RawTicket`), the gateway's model (`TicketModel`) and the calls that
  * fetch them. Nothing here knows GraphQL.
  */
+import {
+  type ConversationModel,
+  type RawConversation,
+  toConversationModel,
+} from './conversations.ts';
 import type { FreshdeskSession, QueryValue } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
 
@@ -34,7 +39,7 @@ export interface RawTicket {
   fr_due_by: string | null;
   requester?: RawEmbeddedRequester;
   company?: { id?: RawId; name?: string };
-  conversations?: unknown[];
+  conversations?: RawConversation[];
   stats?: Record<string, string | null>;
 }
 
@@ -68,8 +73,8 @@ export interface TicketModel {
   frDueBy: string | null;
   /** Present when the call embedded the requester (`include=requester`). */
   requester: EmbeddedRequester | undefined;
-  /** Present when the call embedded up to 10 conversations (`include=conversations`). */
-  conversations: unknown[] | undefined;
+  /** Present when the call embedded up to 10 conversations (`include=conversations`), oldest first. */
+  conversations: ConversationModel[] | undefined;
 }
 
 export function toTicketModel(raw: RawTicket): TicketModel {
@@ -101,7 +106,7 @@ export function toTicketModel(raw: RawTicket): TicketModel {
           phone: raw.requester.phone ?? null,
         }
       : undefined,
-    conversations: raw.conversations,
+    conversations: raw.conversations?.map(toConversationModel),
   };
 }
 
@@ -147,4 +152,70 @@ export async function listTickets(
   }
   const response = await session.get<RawTicket[]>('/api/v2/tickets', query);
   return { tickets: (response.data ?? []).map(toTicketModel), nextPage: response.nextPage };
+}
+
+/** Search answers at most 10 pages of 30 (freshdesk-api.md section 4). */
+export const SEARCH_PAGE_SIZE = 30;
+export const SEARCH_MAX_PAGE = 10;
+/** Characters allowed inside the quotes of a search query. */
+export const SEARCH_MAX_QUERY_LENGTH = 512;
+
+export interface TicketSearchPage {
+  /** Freshdesk's full match count; may exceed the 300 results search can reach. */
+  total: number;
+  /** Search hits carry `description` and `description_text`. */
+  tickets: TicketModel[];
+}
+
+/** One page (1..10, 30 a page) of `GET /search/tickets`; `query` is the expression without quotes. */
+export async function searchTickets(
+  session: FreshdeskSession,
+  query: string,
+  page: number,
+): Promise<TicketSearchPage> {
+  const response = await session.get<{ total?: number; results?: RawTicket[] }>(
+    '/api/v2/search/tickets',
+    { query: `"${query}"`, page },
+  );
+  const results = response.data?.results ?? [];
+  return { total: response.data?.total ?? results.length, tickets: results.map(toTicketModel) };
+}
+
+/**
+ * The body of `POST /tickets` and `PUT /tickets/:id`: only fields Freshdesk accepts on both
+ * (it answers 400 `invalid_field` to anything else, read-only fields included).
+ */
+export interface TicketWriteBody {
+  subject?: string;
+  description?: string;
+  requester_id?: number;
+  email?: string;
+  name?: string;
+  phone?: string;
+  status?: number;
+  priority?: number;
+  source?: number;
+  type?: string | null;
+  tags?: string[];
+  group_id?: number | null;
+  responder_id?: number | null;
+  company_id?: number | null;
+  custom_fields?: Record<string, unknown>;
+}
+
+export async function createTicket(
+  session: FreshdeskSession,
+  body: TicketWriteBody,
+): Promise<TicketModel> {
+  const response = await session.post<RawTicket>('/api/v2/tickets', body);
+  return toTicketModel(response.data);
+}
+
+export async function updateTicket(
+  session: FreshdeskSession,
+  id: string,
+  body: TicketWriteBody,
+): Promise<TicketModel> {
+  const response = await session.put<RawTicket>(`/api/v2/tickets/${id}`, body);
+  return toTicketModel(response.data);
 }

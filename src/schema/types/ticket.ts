@@ -1,9 +1,24 @@
-import DataLoader from 'dataloader';
+/**
+ * Ticket: the type, its enums and `ticket(id)`. Lists and search live in `ticket-list.ts`, writes in
+ * `ticket-mutations.ts` (both registered from the bottom of this file).
+ *
+ * Loading plan for one ticket: the root resolver looks ahead at the selection and asks Freshdesk for
+ * the embeds that save calls (`include=requester` when only embedded requester fields are selected,
+ * `include=conversations` when `conversations(first <= 10)` is selected without `after`): +1 credit
+ * each, instead of a separate call each.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../../builder.ts';
-import { type Context, perRequest } from '../../context.ts';
+import type { Context } from '../../context.ts';
 import { badUserInput } from '../../errors.ts';
+import { loadAgent, loadGroup } from '../../loaders/people.ts';
+import { conversationPageLoader } from '../../loaders/ticket-conversations.ts';
+import { ticketRatingsLoader } from '../../loaders/ticket-ratings.ts';
+import { planWindow } from '../../loaders/ticket-windows.ts';
+import { loadTicketWith, ticketDetailLoader } from '../../loaders/tickets.ts';
+import type { ConversationModel } from '../../upstream/conversations.ts';
 import { pathId } from '../../upstream/ids.ts';
-import { getTicket, listTickets, type TicketModel } from '../../upstream/tickets.ts';
+import type { TicketInclude, TicketModel } from '../../upstream/tickets.ts';
 import {
   type ConnectionResult,
   decodeCursor,
@@ -11,26 +26,37 @@ import {
   encodeCursor,
   readFirst,
 } from '../connection.ts';
+import { argumentsOf, onlyFrom, selectedNames, selectionAt, subfields } from '../lookahead.ts';
+import { Agent } from './agent.ts';
+import { Company, companyLoader } from './company.ts';
+import { Contact, type ContactSource, contactLoader } from './contact.ts';
+import { ConversationConnection } from './conversation.ts';
+import { Group } from './group.ts';
+import { SatisfactionRating } from './satisfaction-rating.ts';
+import { statusLabel } from './ticket-field.ts';
 
 export const TicketStatus = builder.enumType('TicketStatus', {
   description:
     "A ticket's status. Account-defined statuses (ids 6 and up) are `CUSTOM`: see `statusCode` and `statusLabel`.",
   values: {
-    OPEN: { value: 2, description: 'Status 2.' },
-    PENDING: { value: 3, description: 'Status 3.' },
-    RESOLVED: { value: 4, description: 'Status 4.' },
-    CLOSED: { value: 5, description: 'Status 5.' },
-    CUSTOM: { value: 0, description: 'An account-defined status (id 6 and up).' },
+    OPEN: { value: 2, description: 'Status 2: open.' },
+    PENDING: { value: 3, description: 'Status 3: pending.' },
+    RESOLVED: { value: 4, description: 'Status 4: resolved.' },
+    CLOSED: { value: 5, description: 'Status 5: closed.' },
+    CUSTOM: {
+      value: 0,
+      description: 'An account-defined status (id 6 and up): `statusCode` says which.',
+    },
   } as const,
 });
 
 export const TicketPriority = builder.enumType('TicketPriority', {
   description: "A ticket's priority.",
   values: {
-    LOW: { value: 1 },
-    MEDIUM: { value: 2 },
-    HIGH: { value: 3 },
-    URGENT: { value: 4 },
+    LOW: { value: 1, description: 'Priority 1.' },
+    MEDIUM: { value: 2, description: 'Priority 2.' },
+    HIGH: { value: 3, description: 'Priority 3.' },
+    URGENT: { value: 4, description: 'Priority 4.' },
   } as const,
 });
 
@@ -38,19 +64,25 @@ export const TicketSource = builder.enumType('TicketSource', {
   description:
     'The channel a ticket came in through. Account-defined sources (100 and up) are `OTHER`.',
   values: {
-    EMAIL: { value: 1 },
-    PORTAL: { value: 2 },
-    PHONE: { value: 3 },
-    FORUM: { value: 4 },
-    TWITTER: { value: 5 },
-    FACEBOOK: { value: 6 },
-    CHAT: { value: 7 },
-    MOBIHELP: { value: 8 },
-    FEEDBACK_WIDGET: { value: 9 },
-    OUTBOUND_EMAIL: { value: 10 },
-    ECOMMERCE: { value: 11 },
-    BOT: { value: 12 },
-    WHATSAPP: { value: 13 },
+    EMAIL: { value: 1, description: 'Source 1: e-mail.' },
+    PORTAL: { value: 2, description: 'Source 2: the support portal.' },
+    PHONE: { value: 3, description: 'Source 3: phone.' },
+    FORUM: { value: 4, description: 'Source 4: forum (cannot be set on create).' },
+    TWITTER: { value: 5, description: 'Source 5: Twitter (cannot be set on update).' },
+    FACEBOOK: { value: 6, description: 'Source 6: Facebook (cannot be set on update).' },
+    CHAT: { value: 7, description: 'Source 7: chat.' },
+    MOBIHELP: { value: 8, description: 'Source 8: Mobihelp.' },
+    FEEDBACK_WIDGET: { value: 9, description: 'Source 9: the feedback widget.' },
+    OUTBOUND_EMAIL: {
+      value: 10,
+      description: 'Source 10: outbound e-mail (cannot be set on create).',
+    },
+    ECOMMERCE: { value: 11, description: 'Source 11: e-commerce.' },
+    BOT: { value: 12, description: 'Source 12: bot (cannot be set on create).' },
+    WHATSAPP: {
+      value: 13,
+      description: 'Source 13: WhatsApp (cannot be set on create or update).',
+    },
     OTHER: {
       value: 0,
       description: 'A source this schema has no name for (custom sources are 100 and up).',
@@ -58,29 +90,48 @@ export const TicketSource = builder.enumType('TicketSource', {
   } as const,
 });
 
-const DEFAULT_STATUS_LABELS: Record<number, string> = {
-  2: 'Open',
-  3: 'Pending',
-  4: 'Resolved',
-  5: 'Closed',
-};
+/** Requester fields a ticket call can embed (`include=requester`). */
+export const EMBEDDED_REQUESTER_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'name',
+  'email',
+  'mobile',
+  'phone',
+  '__typename',
+]);
+/** Fields every source knows without any call. */
+export const ID_ONLY_FIELDS: ReadonlySet<string> = new Set(['id', '__typename']);
 
-export const Ticket = builder.objectRef<TicketModel>('Ticket').implement({
+/** `include=conversations` embeds at most this many, oldest first. */
+export const MAX_EMBEDDED_CONVERSATIONS = 10;
+
+/**
+ * Registers Person's member objects: `Person.resolveType` tells agents from contacts by identity,
+ * since both are plain models.
+ */
+export const agentSources = new WeakSet<object>();
+
+export const Ticket = builder.objectRef<TicketModel>('Ticket');
+
+export const TicketConnection = defineConnection('Ticket', Ticket, { totalCount: true });
+
+Ticket.implement({
   description: 'A Freshdesk ticket.',
   fields: (t) => ({
     id: t.exposeID('id', { description: "The ticket's display id (a decimal string)." }),
-    subject: t.exposeString('subject'),
+    subject: t.exposeString('subject', { description: "The ticket's subject line." }),
     description: t.string({
       nullable: true,
-      description: 'The HTML description.',
-      resolve: (ticket, _args, ctx) =>
-        loadDetail(ctx, ticket).then((full) => full.description ?? null),
+      description:
+        'The HTML description. In lists it costs `include=description` (+2 credits a page), asked only when selected.',
+      resolve: async (ticket, _args, ctx) =>
+        (await withDescription(ctx, ticket)).description ?? null,
     }),
     descriptionText: t.string({
       nullable: true,
-      description: 'The description as plain text.',
-      resolve: (ticket, _args, ctx) =>
-        loadDetail(ctx, ticket).then((full) => full.descriptionText ?? null),
+      description: 'The description as plain text (same cost as `description`).',
+      resolve: async (ticket, _args, ctx) =>
+        (await withDescription(ctx, ticket)).descriptionText ?? null,
     }),
     status: t.field({
       type: TicketStatus,
@@ -89,55 +140,212 @@ export const Ticket = builder.objectRef<TicketModel>('Ticket').implement({
         (ticket.statusCode >= 2 && ticket.statusCode <= 5 ? ticket.statusCode : 0) as 0,
     }),
     statusCode: t.exposeInt('statusCode', {
-      description: "Freshdesk's numeric status (2-5, or 6+ for custom).",
+      description: "Freshdesk's numeric status (2-5, or 6 and up for custom statuses).",
     }),
     statusLabel: t.string({
-      description: "The status's agent-facing label.",
-      resolve: (ticket) =>
-        DEFAULT_STATUS_LABELS[ticket.statusCode] ?? `Status ${ticket.statusCode}`,
+      description: "The status's agent-facing label, from the account's ticket fields.",
+      resolve: (ticket, _args, ctx) => statusLabel(ctx, ticket.statusCode),
     }),
-    priority: t.field({ type: TicketPriority, resolve: (ticket) => ticket.priority as 1 }),
+    priority: t.field({
+      type: TicketPriority,
+      description: "The ticket's priority.",
+      resolve: (ticket) => ticket.priority as 1,
+    }),
     source: t.field({
       type: TicketSource,
+      description: 'The channel the ticket came in through.',
       resolve: (ticket) => (ticket.source >= 1 && ticket.source <= 13 ? ticket.source : 0) as 0,
     }),
     type: t.exposeString('type', {
       nullable: true,
-      description: "The account's ticket type, if set.",
+      description: "The account's ticket type (e.g. Question, Incident), if set.",
     }),
-    tags: t.exposeStringList('tags'),
+    tags: t.exposeStringList('tags', { description: "The ticket's tags." }),
     customFields: t.field({
       type: 'JSON',
-      description: 'Custom field values keyed by field name (`cf_...`).',
+      description: 'Custom field values keyed by field name (`cf_...`), dependent levels included.',
       resolve: (ticket) => ticket.customFields,
     }),
-    createdAt: t.field({ type: 'DateTime', resolve: (ticket) => ticket.createdAt }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (ticket) => ticket.updatedAt }),
-    dueBy: t.field({ type: 'DateTime', nullable: true, resolve: (ticket) => ticket.dueBy }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the ticket was created (UTC).',
+      resolve: (ticket) => ticket.createdAt,
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'When the ticket last changed (UTC).',
+      resolve: (ticket) => ticket.updatedAt,
+    }),
+    dueBy: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the resolution is due under the SLA (UTC).',
+      resolve: (ticket) => ticket.dueBy,
+    }),
     frDueBy: t.field({
       type: 'DateTime',
       nullable: true,
-      description: 'When the first response is due.',
+      description: 'When the first response is due under the SLA (UTC).',
       resolve: (ticket) => ticket.frDueBy,
+    }),
+    requester: t.field({
+      type: Contact,
+      nullable: true,
+      description:
+        'The contact who raised the ticket. Lists embed it (`include=requester`) when only id, name, email, mobile and phone are selected.',
+      resolve: (ticket, _args, ctx, info) => requesterOf(ctx, ticket, info),
+    }),
+    responder: t.field({
+      type: Agent,
+      nullable: true,
+      description: 'The agent the ticket is assigned to (from the cached agent list).',
+      resolve: (ticket, _args, ctx) =>
+        ticket.responderId === null ? null : loadAgent(ctx, ticket.responderId),
+    }),
+    group: t.field({
+      type: Group,
+      nullable: true,
+      description: 'The group the ticket is assigned to (from the cached group list).',
+      resolve: (ticket, _args, ctx) =>
+        ticket.groupId === null ? null : loadGroup(ctx, ticket.groupId),
+    }),
+    company: t.field({
+      type: Company,
+      nullable: true,
+      description: "The requester's company on this ticket, if any.",
+      resolve: (ticket, _args, ctx) =>
+        ticket.companyId === null ? null : companyLoader(ctx).load(ticket.companyId),
+    }),
+    conversations: t.field({
+      type: ConversationConnection,
+      description:
+        "The ticket's replies and notes, oldest first. On `ticket(id)`, `first <= 10` without `after` comes embedded in the ticket call.",
+      args: {
+        first: t.arg.int({ description: 'Page size, 1..100 (default 30).' }),
+        after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
+      },
+      resolve: (ticket, args, ctx, info) => conversationsOf(ctx, ticket, args, info),
+    }),
+    satisfactionRatings: t.field({
+      type: [SatisfactionRating],
+      description: 'Satisfaction survey answers about this ticket.',
+      resolve: (ticket, _args, ctx) => ticketRatingsLoader(ctx).load(ticket.id),
     }),
   }),
 });
 
-/** Tickets by id, deduplicated within the operation. */
-export const ticketLoader = (ctx: Context) =>
-  perRequest(
-    ctx,
-    'ticket',
-    () =>
-      new DataLoader<string, TicketModel>(
-        (ids) => Promise.all(ids.map((id) => getTicket(ctx.freshdesk, id).catch((e: Error) => e))),
-        { maxBatchSize: 10 },
-      ),
-  );
-
 /** A ticket from a list may lack the description: fetch the full ticket once when asked for it. */
-async function loadDetail(ctx: Context, ticket: TicketModel): Promise<TicketModel> {
-  return ticket.description === undefined ? ticketLoader(ctx).load(ticket.id) : ticket;
+function withDescription(ctx: Context, ticket: TicketModel): TicketModel | Promise<TicketModel> {
+  return ticket.description === undefined ? ticketDetailLoader(ctx).load(ticket.id) : ticket;
+}
+
+function requesterOf(
+  ctx: Context,
+  ticket: TicketModel,
+  info: GraphQLResolveInfo,
+): ContactSource | Promise<ContactSource> {
+  if (ticket.requester) {
+    return { partial: true, ...ticket.requester };
+  }
+  const wanted = selectedNames(info, info.fieldNodes, ['Contact']);
+  if (onlyFrom(wanted, ID_ONLY_FIELDS)) {
+    return { partial: true, id: ticket.requesterId };
+  }
+  return contactLoader(ctx).load(ticket.requesterId);
+}
+
+interface PositionCursor {
+  o: number;
+}
+const isPositionCursor = (v: unknown): v is PositionCursor =>
+  typeof v === 'object' &&
+  v !== null &&
+  Number.isInteger((v as PositionCursor).o) &&
+  (v as PositionCursor).o >= 0;
+
+async function conversationsOf(
+  ctx: Context,
+  ticket: TicketModel,
+  args: { first?: number | null; after?: string | null },
+  info: GraphQLResolveInfo,
+): Promise<ConnectionResult<ConversationModel>> {
+  const first = readFirst(args.first);
+  const start = args.after ? decodeCursor(args.after, isPositionCursor).o + 1 : 0;
+  const edges = (items: readonly ConversationModel[]) =>
+    items.map((node, i) => ({ node, cursor: encodeCursor({ o: start + i }) }));
+  const embedded = ticket.conversations;
+  if (embedded !== undefined && start === 0 && first <= MAX_EMBEDDED_CONVERSATIONS) {
+    let hasNextPage = embedded.length > first;
+    // Exactly 10 embedded and 10 asked: only a look past them can tell whether more exist.
+    if (
+      !hasNextPage &&
+      embedded.length === MAX_EMBEDDED_CONVERSATIONS &&
+      selectionAt(info, ['pageInfo', 'hasNextPage']).length > 0
+    ) {
+      const probe = await conversationPageLoader(ctx).load({
+        ticketId: ticket.id,
+        page: MAX_EMBEDDED_CONVERSATIONS + 1,
+        perPage: 1,
+      });
+      hasNextPage = probe.conversations.length > 0;
+    }
+    return { edges: edges(embedded.slice(0, first)), hasNextPage };
+  }
+  const plan = planWindow(start, first);
+  if (plan === undefined) {
+    return { edges: [], hasNextPage: false };
+  }
+  const pages = await Promise.all(
+    plan.calls.map((call) =>
+      conversationPageLoader(ctx).load({
+        ticketId: ticket.id,
+        page: call.page,
+        perPage: call.perPage,
+      }),
+    ),
+  );
+  const all = pages.flatMap((page) => page.conversations);
+  const window = all.slice(plan.skip, plan.skip + first);
+  const lastPage = pages.at(-1);
+  const hasNextPage =
+    all.length > plan.skip + first ||
+    (all.length === plan.skip + first && lastPage?.nextPage !== undefined);
+  return { edges: edges(window), hasNextPage };
+}
+
+/** The embeds that make one ticket call answer the whole selection below `ticket`. */
+export function includesFor(info: GraphQLResolveInfo): TicketInclude[] {
+  const include: TicketInclude[] = [];
+  const fields = subfields(info);
+  const requester = fields.filter((field) => field.name.value === 'requester');
+  if (requester.length > 0) {
+    const wanted = selectedNames(info, requester, ['Contact']);
+    if (onlyFrom(wanted, EMBEDDED_REQUESTER_FIELDS) && !onlyFrom(wanted, ID_ONLY_FIELDS)) {
+      include.push('requester');
+    }
+  }
+  const conversations = fields.filter((field) => field.name.value === 'conversations');
+  if (
+    conversations.some((field) => {
+      const args = argumentsOf(info, field);
+      const first = typeof args.first === 'number' ? args.first : 30;
+      return (
+        (args.after === undefined || args.after === null) && first <= MAX_EMBEDDED_CONVERSATIONS
+      );
+    })
+  ) {
+    include.push('conversations');
+  }
+  return include;
+}
+
+/** A GraphQL ticket id as Freshdesk expects it in a path; BAD_USER_INPUT otherwise. */
+export function ticketIdArg(id: string, what = 'A ticket id'): string {
+  const ticketId = pathId(id);
+  if (ticketId === undefined) {
+    throw badUserInput(`${what} is a decimal number; got "${id}".`);
+  }
+  return ticketId;
 }
 
 builder.queryField('ticket', (t) =>
@@ -145,65 +353,10 @@ builder.queryField('ticket', (t) =>
     type: Ticket,
     nullable: true,
     description: 'One ticket by id; null (with a NOT_FOUND error) when it does not exist.',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => {
-      const ticketId = pathId(id);
-      if (ticketId === undefined) {
-        throw badUserInput(`A ticket id is a decimal number; got "${id}".`);
-      }
-      return ticketLoader(ctx).load(ticketId);
-    },
+    args: { id: t.arg.id({ required: true, description: "The ticket's display id." }) },
+    resolve: (_root, { id }, ctx, info) => loadTicketWith(ctx, ticketIdArg(id), includesFor(info)),
   }),
 );
 
-export const TicketConnection = defineConnection('Ticket', Ticket);
-
-interface OffsetCursor {
-  o: number;
-}
-const isOffsetCursor = (v: unknown): v is OffsetCursor =>
-  typeof v === 'object' &&
-  v !== null &&
-  Number.isInteger((v as OffsetCursor).o) &&
-  (v as OffsetCursor).o >= 0;
-
-/** Every ticket ever created: `updated_since` at the epoch lifts Freshdesk's 30-day default window. */
-const ALL_TIME = '1970-01-01T00:00:00Z';
-
-builder.queryField('tickets', (t) =>
-  t.field({
-    type: TicketConnection,
-    description:
-      "Tickets, newest first. Unlike Freshdesk's own list, no 30-day window applies: paging to the end returns every ticket.",
-    args: {
-      first: t.arg.int({ description: 'Page size, 1..100 (default 30).' }),
-      after: t.arg.string({ description: 'The `endCursor` of the previous page.' }),
-    },
-    resolve: async (_root, args, ctx): Promise<ConnectionResult<TicketModel>> => {
-      const first = readFirst(args.first);
-      const offset = args.after ? decodeCursor(args.after, isOffsetCursor).o + 1 : 0;
-      const perPage = 100;
-      const startPage = Math.floor(offset / perPage) + 1;
-      const collected: TicketModel[] = [];
-      let page = startPage;
-      let more = true;
-      // One page usually suffices; a window straddling two Freshdesk pages needs the next one too.
-      while (collected.length < offset - (startPage - 1) * perPage + first + 1 && more) {
-        const result = await listTickets(ctx.freshdesk, {
-          updated_since: ALL_TIME,
-          page,
-          per_page: perPage,
-        });
-        collected.push(...result.tickets);
-        more = result.nextPage !== undefined;
-        page += 1;
-      }
-      const skip = offset - (startPage - 1) * perPage;
-      const slice = collected.slice(skip, skip + first);
-      return {
-        edges: slice.map((node, i) => ({ node, cursor: encodeCursor({ o: offset + i }) })),
-        hasNextPage: collected.length > skip + first || (more && collected.length >= skip + first),
-      };
-    },
-  }),
-);
+import './ticket-list.ts';
+import './ticket-mutations.ts';

@@ -1,0 +1,35 @@
+/**
+ * Pages of a ticket's conversations (`GET /tickets/:id/conversations`), deduplicated per request
+ * and sharing the per-ticket call limit, so 50 tickets' first conversations are exactly 50 calls,
+ * a bounded number at a time.
+ */
+import DataLoader from 'dataloader';
+import { type Context, perRequest } from '../context.ts';
+import { type ConversationPage, listConversations } from '../upstream/conversations.ts';
+import { ticketCallLimit } from './tickets.ts';
+
+export interface ConversationPageKey {
+  ticketId: string;
+  page: number;
+  perPage: number;
+}
+
+export const conversationPageLoader = (
+  ctx: Context,
+): DataLoader<ConversationPageKey, ConversationPage, string> =>
+  perRequest(ctx, 'tickets:conversationPages', () => {
+    const limit = ticketCallLimit(ctx);
+    return new DataLoader<ConversationPageKey, ConversationPage, string>(
+      (keys) =>
+        Promise.all(
+          keys.map((key) =>
+            limit(() =>
+              listConversations(ctx.freshdesk, key.ticketId, key.page, key.perPage),
+            ).catch((error: unknown) =>
+              error instanceof Error ? error : new Error(String(error)),
+            ),
+          ),
+        ),
+      { cacheKeyFn: (key) => `${key.ticketId}|${key.page}|${key.perPage}` },
+    );
+  });

@@ -1,0 +1,22 @@
+/** A ticket's satisfaction ratings, one deduplicated call per ticket within the per-ticket limit. */
+import DataLoader from 'dataloader';
+import { type Context, perRequest } from '../context.ts';
+import {
+  listTicketSatisfactionRatings,
+  type SatisfactionRatingModel,
+} from '../upstream/satisfaction-ratings.ts';
+import { ticketCallLimit } from './tickets.ts';
+
+export const ticketRatingsLoader = (ctx: Context): DataLoader<string, SatisfactionRatingModel[]> =>
+  perRequest(ctx, 'tickets:ratings', () => {
+    const limit = ticketCallLimit(ctx);
+    return new DataLoader<string, SatisfactionRatingModel[]>((ids) =>
+      Promise.all(
+        ids.map((id) =>
+          limit(() => listTicketSatisfactionRatings(ctx.freshdesk, id)).catch((error: unknown) =>
+            error instanceof Error ? error : new Error(String(error)),
+          ),
+        ),
+      ),
+    );
+  });

@@ -1,0 +1,76 @@
+/**
+ * Satisfaction ratings (freshdesk-api.md section 2.8) in Freshdesk's shape and the gateway's model,
+ * and the calls that read and create them. Nothing here knows GraphQL.
+ */
+import type { FreshdeskSession } from './freshdesk-client.ts';
+import { idString, optionalId, type RawId } from './ids.ts';
+
+export interface RawSatisfactionRating {
+  id: RawId;
+  survey_id?: RawId | null;
+  user_id?: RawId | null;
+  agent_id?: RawId | null;
+  group_id?: RawId | null;
+  ticket_id: RawId;
+  feedback?: string | null;
+  ratings?: Record<string, number>;
+  created_at: string;
+  updated_at?: string;
+}
+
+export interface SatisfactionRatingModel {
+  id: string;
+  surveyId: string | null;
+  userId: string | null;
+  agentId: string | null;
+  groupId: string | null;
+  ticketId: string;
+  feedback: string | null;
+  ratings: Record<string, number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toSatisfactionRatingModel(raw: RawSatisfactionRating): SatisfactionRatingModel {
+  return {
+    id: idString(raw.id),
+    surveyId: optionalId(raw.survey_id),
+    userId: optionalId(raw.user_id),
+    agentId: optionalId(raw.agent_id),
+    groupId: optionalId(raw.group_id),
+    ticketId: idString(raw.ticket_id),
+    feedback: raw.feedback ?? null,
+    ratings: raw.ratings ?? {},
+    createdAt: raw.created_at,
+    updatedAt: raw.updated_at ?? raw.created_at,
+  };
+}
+
+/** Every rating of one ticket (the endpoint does not page). */
+export async function listTicketSatisfactionRatings(
+  session: FreshdeskSession,
+  ticketId: string,
+): Promise<SatisfactionRatingModel[]> {
+  const response = await session.get<RawSatisfactionRating[]>(
+    `/api/v2/tickets/${ticketId}/satisfaction_ratings`,
+  );
+  return (response.data ?? []).map(toSatisfactionRatingModel);
+}
+
+/** The body of `POST /tickets/:id/satisfaction_ratings`. */
+export interface SatisfactionRatingBody {
+  ratings: Record<string, number>;
+  feedback?: string;
+}
+
+export async function createSatisfactionRating(
+  session: FreshdeskSession,
+  ticketId: string,
+  body: SatisfactionRatingBody,
+): Promise<SatisfactionRatingModel> {
+  const response = await session.post<RawSatisfactionRating>(
+    `/api/v2/tickets/${ticketId}/satisfaction_ratings`,
+    body,
+  );
+  return toSatisfactionRatingModel(response.data);
+}
