@@ -11,8 +11,11 @@ import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Priority } from './quota/quota-gate.ts';
+import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
+import { useQuotaGate } from './quota/use-quota-gate.ts';
 import { requestScope } from './request-scope.ts';
 import { schema } from './schema/index.ts';
+import { QUOTA_SCHEDULER_KEY } from './schema/types/quota.ts';
 import type { FreshdeskClient } from './upstream/freshdesk-client.ts';
 
 export interface AppDeps {
@@ -21,6 +24,11 @@ export interface AppDeps {
   logger: Logger;
   /** Cross-request caches per credential (reference data); created by the caller so tests can share or reset it. */
   sharedCaches?: Map<string, Map<string, unknown>>;
+  /**
+   * The account's quota scheduler, the same the client asks before each call. Without one, cost
+   * is still estimated and capped, against an idle budget.
+   */
+  quota?: QuotaScheduler;
 }
 
 export interface App {
@@ -44,7 +52,11 @@ const EXAMPLE_QUERY = `# Welcome to deskgraph: Freshdesk as a graph.
 }
 `;
 
+/** Classes a caller may ask for in `X-Deskgraph-Priority`; `webhook` is the gateway's own. */
 const PRIORITIES: readonly Priority[] = ['interactive', 'explorer', 'bulk'];
+
+/** Key of the per-credential reference-list cache in `ctx.shared` (src/loaders/reference-cache.ts). */
+const REFERENCE_CACHE_KEY = 'reference-cache';
 
 export function createApp(deps: AppDeps): App {
   const { config, client, logger } = deps;
@@ -58,6 +70,15 @@ export function createApp(deps: AppDeps): App {
     return cache;
   };
 
+  const quota =
+    deps.quota ??
+    createQuotaScheduler({
+      plan: config.plan,
+      windowMs: config.quotaWindowMs,
+      bulkReservePercent: config.quotaBulkReservePercent,
+      webhookSharePercent: config.quotaWebhookSharePercent,
+    });
+
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -65,14 +86,25 @@ export function createApp(deps: AppDeps): App {
     graphiql: { defaultQuery: EXAMPLE_QUERY, title: 'deskgraph' },
     maskedErrors: { maskError: createMaskError(logger) },
     logging: false,
-    plugins: [useCostExtensions()],
+    // The quota gate runs first: a refused operation never reaches a resolver.
+    plugins: [
+      useQuotaGate<Context>({
+        scheduler: quota,
+        maxOperationCredits: config.maxOperationCredits,
+        describe: (ctx) => ({
+          priority: ctx.freshdesk.options.priority ?? 'interactive',
+          deadline: ctx.freshdesk.options.deadline,
+          cached: (list) => referenceCached(ctx.shared, list),
+          cost: ctx.cost,
+        }),
+      }),
+      useCostExtensions(),
+    ],
     context: ({ request }): Context => {
       const requestId = request.headers.get('x-request-id') ?? randomUUID();
       const apiKey = credentialFor(config, request);
       logger.addSecret(apiKey);
-      const priorityHeader = request.headers.get('x-deskgraph-priority') as Priority | null;
-      const priority =
-        priorityHeader && PRIORITIES.includes(priorityHeader) ? priorityHeader : 'interactive';
+      const priority = priorityOf(request);
       const cost = newCostTracker();
       return {
         requestId,
@@ -80,7 +112,8 @@ export function createApp(deps: AppDeps): App {
         logger,
         apiKey,
         shared: sharedFor(apiKey),
-        loaders: new Map(),
+        // The `quota` query reads the scheduler from here (Context has no field for it yet).
+        loaders: new Map<string, unknown>([[QUOTA_SCHEDULER_KEY, quota]]),
         cost,
         warnings: [],
         stale: [],
@@ -112,6 +145,37 @@ export function createApp(deps: AppDeps): App {
     });
   };
   return { yoga, handler };
+}
+
+/**
+ * The request's priority class: `X-Deskgraph-Priority` (interactive, explorer, bulk) when given;
+ * `explorer` for GraphiQL (its page is served at /graphql, so its calls carry that Referer);
+ * otherwise interactive.
+ */
+function priorityOf(request: Request): Priority {
+  const asked = request.headers.get('x-deskgraph-priority')?.trim().toLowerCase();
+  if (asked && (PRIORITIES as readonly string[]).includes(asked)) {
+    return asked as Priority;
+  }
+  const referer = request.headers.get('referer');
+  if (referer) {
+    try {
+      const from = new URL(referer);
+      const to = new URL(request.url);
+      if (from.host === to.host && from.pathname === to.pathname) {
+        return 'explorer';
+      }
+    } catch {
+      // Not a URL: not GraphiQL.
+    }
+  }
+  return 'interactive';
+}
+
+/** Whether a whole reference list (agents, groups...) is cached for the credential right now. */
+function referenceCached(shared: Map<string, unknown>, list: string): boolean {
+  const cache = shared.get(REFERENCE_CACHE_KEY) as { has?: (key: string) => boolean } | undefined;
+  return typeof cache?.has === 'function' ? cache.has(list) : false;
 }
 
 /** The Freshdesk key for this request: the service key, or (passthrough) the caller's own. */

@@ -28,6 +28,21 @@ export interface Config {
   maxOperationCredits: number;
   /** Overall deadline of one GraphQL operation, queueing and retries included. @default 30000 */
   operationDeadlineMs: number;
+  /**
+   * Freshdesk's rate window (`DESKGRAPH_QUOTA_WINDOW_MS`): per minute in production; short in tests
+   * against an emulator with a short window. @default 60000
+   */
+  quotaWindowMs: number;
+  /**
+   * Percent of every budget that bulk work (`X-Deskgraph-Priority: bulk`, exports) may not spend, so
+   * a BI job never starves interactive users (`DESKGRAPH_QUOTA_BULK_RESERVE`). @default 25
+   */
+  quotaBulkReservePercent: number;
+  /**
+   * Percent of every budget kept for webhook-triggered work on the account; only that work may
+   * spend it (`DESKGRAPH_QUOTA_WEBHOOK_SHARE`). @default 10
+   */
+  quotaWebhookSharePercent: number;
   /** Per upstream attempt: connect, headers and body timeouts. @default 10000 */
   upstreamTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -110,9 +125,17 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     maxOperationCredits: int('DESKGRAPH_MAX_OPERATION_CREDITS', 100, 1, 100_000),
     operationDeadlineMs: int('DESKGRAPH_OPERATION_DEADLINE_MS', 30_000, 100, 600_000),
+    quotaWindowMs: int('DESKGRAPH_QUOTA_WINDOW_MS', 60_000, 100, 3_600_000),
+    quotaBulkReservePercent: int('DESKGRAPH_QUOTA_BULK_RESERVE', 25, 0, 90),
+    quotaWebhookSharePercent: int('DESKGRAPH_QUOTA_WEBHOOK_SHARE', 10, 0, 90),
     upstreamTimeoutMs: int('DESKGRAPH_UPSTREAM_TIMEOUT_MS', 10_000, 50, 300_000),
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
   };
+  if (config.quotaBulkReservePercent + config.quotaWebhookSharePercent >= 100) {
+    problems.push(
+      `DESKGRAPH_QUOTA_BULK_RESERVE + DESKGRAPH_QUOTA_WEBHOOK_SHARE must stay below 100 (bulk work needs some budget); got ${config.quotaBulkReservePercent} + ${config.quotaWebhookSharePercent}.`,
+    );
+  }
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }

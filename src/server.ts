@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { type App, createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
 import { FreshdeskClient } from './upstream/freshdesk-client.ts';
 
 export interface Gateway {
@@ -16,6 +17,8 @@ export interface Gateway {
   url: string;
   app: App;
   client: FreshdeskClient;
+  /** The account's quota scheduler (budget, queue); what the `quota` query reports. */
+  quota: QuotaScheduler;
   close(): Promise<void>;
 }
 
@@ -31,12 +34,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const logger =
     options.logger ??
     createLogger({ level: config.logLevel, secrets: [config.apiKey, config.webhookSecret] });
+  const quota = createQuotaScheduler({
+    plan: config.plan,
+    windowMs: config.quotaWindowMs,
+    bulkReservePercent: config.quotaBulkReservePercent,
+    webhookSharePercent: config.quotaWebhookSharePercent,
+    onError: (error) => logger.error('quota store failed', { error }),
+  });
   const client = new FreshdeskClient({
     origin: options.upstreamOrigin,
     timeoutMs: config.upstreamTimeoutMs,
+    quota,
     logger,
   });
-  const app = createApp({ config, client, logger });
+  const app = createApp({ config, client, logger, quota });
   const server = createServer(app.handler);
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
@@ -47,7 +58,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     url: `${origin}/graphql`,
     app,
     client,
+    quota,
     close: async () => {
+      quota.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

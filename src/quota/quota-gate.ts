@@ -1,7 +1,7 @@
 /**
  * The seam between the upstream client and quota shaping. The client asks the gate before every
  * call and reports every answer; the gate may make the call wait, or refuse it. `src/quota/` must not
- * import from the rest of the project except `upstream/credits.ts` types.
+ * import from the rest of the project except `upstream/credits.ts` types and `upstream/upstream-error.ts`.
  */
 import type { MeteredEndpoint } from '../upstream/credits.ts';
 
@@ -14,6 +14,9 @@ export interface QuotaRequest {
   priority: Priority;
   /** Epoch ms by which the call must have started; the gate refuses rather than wait past it. */
   deadline: number;
+  /** For the refusal's error only (`GET`, `/api/v2/tickets`); never sent anywhere. */
+  method?: string;
+  path?: string;
 }
 
 export interface QuotaOutcome {

@@ -1,0 +1,513 @@
+/**
+ * Cost before execution: the credits an operation will spend upstream, read from its selection set
+ * and arguments before any resolver runs. It mirrors deskgraph's loading plan (src/loaders and the
+ * type files), which decides the calls:
+ * - ticket lists ask for `first` rows in one page (a second page when a cursor may straddle two),
+ *   embedding `requester` (+2 a page) when only id/name/email/mobile/phone are selected below it and
+ *   `description` (+2) when the description is selected; search pages hold 30;
+ * - `ticket(id)` embeds `conversations` (first <= 10, no cursor) and the small requester (+1 each);
+ * - contacts, companies and tickets by id are one call per distinct id (counted per parent: an
+ *   upper bound); a ticket's conversations and ratings are one call per ticket and page;
+ * - agents, groups and ticket fields are whole lists (one call per 100) cached per credential, so
+ *   they cost nothing while cached.
+ * When the loading plan changes, this table must follow; the canonical-query test holds the two
+ * together (estimate between spent and twice spent).
+ */
+import {
+  type DirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  valueFromASTUntyped,
+} from 'graphql';
+import type { MeteredEndpoint } from '../upstream/credits.ts';
+import type { BudgetName } from './plans.ts';
+
+export interface Estimate {
+  /** Credits on the account total. */
+  credits: number;
+  /** Upstream calls. */
+  calls: number;
+  /** Credits per budget (`total` plus the metered endpoints touched). */
+  budgets: Partial<Record<BudgetName, number>>;
+}
+
+export interface EstimateOptions {
+  /** Whole lists cached for this credential right now (`agents`, `groups`, `ticket-fields`, `agents:me`). */
+  cached?: (list: string) => boolean;
+  /** True when the quota state is known (the `quota` query then costs nothing). */
+  quotaKnown?: boolean;
+}
+
+/** Default page size of every connection (`first` omitted). */
+const DEFAULT_FIRST = 30;
+const MAX_FIRST = 100;
+const SEARCH_PAGE = 30;
+const MAX_EMBEDDED_CONVERSATIONS = 10;
+/** How many children an unbounded list (categories, folders) is assumed to hold. */
+const UNBOUNDED_FANOUT = 10;
+const EMBEDDED_REQUESTER = new Set(['id', 'name', 'email', 'mobile', 'phone', '__typename']);
+const ID_ONLY = new Set(['id', '__typename']);
+
+type Variables = Record<string, unknown>;
+
+/** The merged selection below one or more field nodes (fragments flattened, @skip/@include honoured). */
+class Selection {
+  readonly #fragments: Record<string, FragmentDefinitionNode>;
+  readonly #variables: Variables;
+  readonly fields: FieldNode[];
+
+  constructor(
+    sets: readonly (SelectionSetNode | undefined)[],
+    fragments: Record<string, FragmentDefinitionNode>,
+    variables: Variables,
+    typeNames?: readonly string[],
+  ) {
+    this.#fragments = fragments;
+    this.#variables = variables;
+    this.fields = [];
+    for (const set of sets) {
+      this.#collect(set, typeNames, this.fields, new Set());
+    }
+  }
+
+  /** Every selected node of field `name`. */
+  all(name: string): FieldNode[] {
+    return this.fields.filter((field) => field.name.value === name);
+  }
+
+  has(name: string): boolean {
+    return this.fields.some((field) => field.name.value === name);
+  }
+
+  names(): Set<string> {
+    return new Set(this.fields.map((field) => field.name.value));
+  }
+
+  /** The selection below every node of field `name` (optionally only fragments on `typeNames`). */
+  below(name: string, typeNames?: readonly string[]): Selection {
+    return new Selection(
+      this.all(name).map((field) => field.selectionSet),
+      this.#fragments,
+      this.#variables,
+      typeNames,
+    );
+  }
+
+  /** A connection's node selection: under `nodes` and under `edges.node`. */
+  nodes(name: string): Selection {
+    const connection = this.below(name);
+    const sets = [
+      ...connection.all('nodes').map((field) => field.selectionSet),
+      ...connection
+        .below('edges')
+        .all('node')
+        .map((field) => field.selectionSet),
+    ];
+    return new Selection(sets, this.#fragments, this.#variables);
+  }
+
+  args(field: FieldNode): Record<string, unknown> {
+    const args: Record<string, unknown> = {};
+    for (const arg of field.arguments ?? []) {
+      args[arg.name.value] = valueFromASTUntyped(arg.value, this.#variables);
+    }
+    return args;
+  }
+
+  #collect(
+    set: SelectionSetNode | undefined,
+    typeNames: readonly string[] | undefined,
+    out: FieldNode[],
+    seen: Set<string>,
+  ): void {
+    for (const selection of set?.selections ?? []) {
+      if (!this.#included(selection.directives ?? [])) {
+        continue;
+      }
+      if (selection.kind === Kind.FIELD) {
+        out.push(selection);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition?.name.value;
+        if (on === undefined || typeNames === undefined || typeNames.includes(on)) {
+          this.#collect(selection.selectionSet, typeNames, out, seen);
+        }
+      } else {
+        const name = selection.name.value;
+        const fragment = this.#fragments[name];
+        const on = fragment?.typeCondition.name.value;
+        if (
+          fragment &&
+          !seen.has(name) &&
+          (typeNames === undefined || typeNames.includes(on ?? ''))
+        ) {
+          seen.add(name);
+          this.#collect(fragment.selectionSet, typeNames, out, seen);
+          seen.delete(name);
+        }
+      }
+    }
+  }
+
+  #included(directives: readonly DirectiveNode[]): boolean {
+    for (const directive of directives) {
+      const name = directive.name.value;
+      if (name !== 'skip' && name !== 'include') {
+        continue;
+      }
+      const arg = directive.arguments?.find((a) => a.name.value === 'if');
+      const value = arg ? valueFromASTUntyped(arg.value, this.#variables) : undefined;
+      if ((name === 'skip' && value === true) || (name === 'include' && value !== true)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
+
+/** Accumulates calls and credits; whole lists count once per operation. */
+class Tally {
+  readonly estimate: Estimate = { credits: 0, calls: 0, budgets: { total: 0 } };
+  readonly #lists = new Set<string>();
+  readonly #cached: (list: string) => boolean;
+
+  constructor(cached: (list: string) => boolean) {
+    this.#cached = cached;
+  }
+
+  call(count: number, creditsEach: number, endpoint?: MeteredEndpoint): void {
+    if (count <= 0) {
+      return;
+    }
+    const credits = count * creditsEach;
+    this.estimate.calls += count;
+    this.estimate.credits += credits;
+    this.estimate.budgets.total = (this.estimate.budgets.total ?? 0) + credits;
+    if (endpoint) {
+      this.estimate.budgets[endpoint] = (this.estimate.budgets[endpoint] ?? 0) + credits;
+    }
+  }
+
+  /** A whole list (agents, groups...): one call unless cached or already counted. */
+  list(key: string): void {
+    if (this.#lists.has(key) || this.#cached(key)) {
+      return;
+    }
+    this.#lists.add(key);
+    this.call(1, 1);
+  }
+}
+
+const firstOf = (args: Record<string, unknown>): number => {
+  const first = args.first;
+  return typeof first === 'number' && Number.isFinite(first)
+    ? Math.min(MAX_FIRST, Math.max(0, Math.floor(first)))
+    : DEFAULT_FIRST;
+};
+
+const hasCursor = (args: Record<string, unknown>): boolean =>
+  args.after !== undefined && args.after !== null;
+
+/** Pages for a window of `first` rows: one, or two when a cursor may make it straddle pages. */
+const pagesFor = (args: Record<string, unknown>, pageSize = MAX_FIRST): number => {
+  const first = firstOf(args);
+  if (first === 0) {
+    return 0;
+  }
+  return Math.ceil(first / pageSize) + (hasCursor(args) ? 1 : 0);
+};
+
+const onlyFrom = (names: Set<string>, allowed: Set<string>): boolean =>
+  [...names].every((name) => allowed.has(name));
+
+/** How tickets reached this selection: a list row, a search hit, or a full single ticket. */
+type TicketSource = 'list' | 'search' | 'single';
+
+function requesterEmbeddable(sel: Selection): boolean {
+  if (!sel.has('requester')) {
+    return false;
+  }
+  const names = sel.below('requester', ['Contact']).names();
+  return onlyFrom(names, EMBEDDED_REQUESTER) && !onlyFrom(names, ID_ONLY);
+}
+
+function conversationsEmbeddable(sel: Selection): boolean {
+  return sel.all('conversations').some((field) => {
+    const args = sel.args(field);
+    return !hasCursor(args) && firstOf(args) <= MAX_EMBEDDED_CONVERSATIONS;
+  });
+}
+
+function ticketListCall(
+  tally: Tally,
+  sel: Selection,
+  pages: number,
+  endpoint?: MeteredEndpoint,
+): void {
+  let includes = 0;
+  if (requesterEmbeddable(sel)) {
+    includes += 1;
+  }
+  if (sel.has('description') || sel.has('descriptionText')) {
+    includes += 1;
+  }
+  tally.call(pages, 1 + 2 * includes, endpoint);
+}
+
+function walkTicket(tally: Tally, sel: Selection, n: number, source: TicketSource): void {
+  if (n <= 0) {
+    return;
+  }
+  if (source === 'search' && (sel.has('description') || sel.has('descriptionText'))) {
+    tally.call(n, 1); // search hits lack the description: one full ticket each
+  }
+  if (sel.has('requester')) {
+    const requester = sel.below('requester', ['Contact']);
+    const names = requester.names();
+    const embedded = source !== 'search' && requesterEmbeddable(sel);
+    if (!embedded && !onlyFrom(names, ID_ONLY)) {
+      tally.call(n, 1); // contacts by id
+    }
+    walkContact(tally, requester, n);
+  }
+  if (sel.has('responder')) {
+    tally.list('agents');
+    walkAgent(tally, sel.below('responder'), n);
+  }
+  if (sel.has('group')) {
+    tally.list('groups');
+    walkGroup(tally, sel.below('group'), n);
+  }
+  if (sel.has('company')) {
+    const company = sel.below('company');
+    if (!onlyFrom(company.names(), ID_ONLY)) {
+      tally.call(n, 1); // companies by id
+    }
+  }
+  for (const field of sel.all('conversations')) {
+    const args = sel.args(field);
+    const embedded =
+      source === 'single' && !hasCursor(args) && firstOf(args) <= MAX_EMBEDDED_CONVERSATIONS;
+    if (!embedded) {
+      tally.call(n * pagesFor(args), 1);
+    }
+    walkConversation(tally, sel.nodes('conversations'), n * firstOf(args));
+  }
+  if (sel.has('satisfactionRatings')) {
+    tally.call(n, 1);
+  }
+}
+
+function walkContact(tally: Tally, sel: Selection, n: number): void {
+  if (n <= 0) {
+    return;
+  }
+  if (sel.has('company')) {
+    const company = sel.below('company');
+    if (!onlyFrom(company.names(), ID_ONLY)) {
+      tally.call(n, 1);
+    }
+  }
+  for (const field of sel.all('tickets')) {
+    const args = sel.args(field);
+    ticketListCall(tally, sel.nodes('tickets'), n * pagesFor(args), 'tickets_list');
+    walkTicket(tally, sel.nodes('tickets'), n * firstOf(args), 'list');
+  }
+}
+
+function walkAgent(tally: Tally, sel: Selection, _n: number): void {
+  if (sel.has('groups')) {
+    tally.list('groups');
+  }
+}
+
+function walkGroup(tally: Tally, sel: Selection, _n: number): void {
+  if (sel.has('agents')) {
+    tally.list('agents');
+  }
+}
+
+function walkConversation(tally: Tally, sel: Selection, n: number): void {
+  if (n <= 0) {
+    return;
+  }
+  if (sel.has('author')) {
+    const contact = sel.below('author', ['Contact']);
+    const agent = sel.below('author', ['Agent']);
+    if (agent.fields.length > 0) {
+      tally.list('agents');
+    }
+    if (!onlyFrom(contact.names(), ID_ONLY)) {
+      tally.call(n, 1);
+    }
+  }
+  if (sel.has('ticket')) {
+    // The parent ticket is already loaded in this request.
+  }
+}
+
+function walkArticles(tally: Tally, sel: Selection, n: number): void {
+  if (sel.has('author')) {
+    tally.list('agents');
+  }
+  if (sel.has('folder') || sel.has('category')) {
+    tally.call(n, 1);
+  }
+}
+
+function walkFolders(tally: Tally, sel: Selection, n: number): void {
+  for (const field of sel.all('articles')) {
+    const args = sel.args(field);
+    tally.call(n * pagesFor(args), 1);
+    walkArticles(tally, sel.nodes('articles'), n * firstOf(args));
+  }
+}
+
+function walkQuery(tally: Tally, root: Selection, options: EstimateOptions): void {
+  for (const field of root.fields) {
+    const args = root.args(field);
+    const sel = root.below(field.name.value);
+    switch (field.name.value) {
+      case 'ticket': {
+        const includes =
+          (requesterEmbeddable(sel) ? 1 : 0) + (conversationsEmbeddable(sel) ? 1 : 0);
+        tally.call(1, 1 + includes);
+        walkTicket(tally, sel, 1, 'single');
+        break;
+      }
+      case 'tickets': {
+        const nodes = root.nodes('tickets');
+        ticketListCall(tally, nodes, pagesFor(args), 'tickets_list');
+        walkTicket(tally, nodes, firstOf(args), 'list');
+        break;
+      }
+      case 'searchTickets': {
+        tally.call(pagesFor(args, SEARCH_PAGE), 1);
+        walkTicket(tally, root.nodes('searchTickets'), firstOf(args), 'search');
+        break;
+      }
+      case 'contact':
+        tally.call(1, 1);
+        walkContact(tally, sel, 1);
+        break;
+      case 'contacts':
+        tally.call(pagesFor(args), 1, 'contacts_list');
+        walkContact(tally, root.nodes('contacts'), firstOf(args));
+        break;
+      case 'agent':
+      case 'agents':
+        tally.list('agents');
+        walkAgent(tally, field.name.value === 'agents' ? root.nodes('agents') : sel, 1);
+        break;
+      case 'me':
+        tally.list('agents:me');
+        walkAgent(tally, sel, 1);
+        break;
+      case 'company':
+        tally.call(1, 1);
+        break;
+      case 'groups':
+        tally.list('groups');
+        walkGroup(tally, sel, 1);
+        break;
+      case 'ticketFields':
+        tally.list('ticket-fields');
+        break;
+      case 'article':
+        tally.call(1, 1);
+        walkArticles(tally, sel, 1);
+        break;
+      case 'solutionCategories': {
+        tally.call(1, 1);
+        if (sel.has('folders')) {
+          tally.call(UNBOUNDED_FANOUT, 1);
+          walkFolders(tally, sel.below('folders'), UNBOUNDED_FANOUT * UNBOUNDED_FANOUT);
+        }
+        break;
+      }
+      case 'quota':
+        if (!options.quotaKnown) {
+          tally.call(1, 1);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function walkMutation(tally: Tally, root: Selection): void {
+  for (const field of root.fields) {
+    const sel = root.below(field.name.value);
+    switch (field.name.value) {
+      case 'createTicket':
+        tally.call(1, 1, 'ticket_create');
+        walkTicket(tally, sel, 1, 'single');
+        break;
+      case 'updateTicket':
+        tally.call(1, 1, 'ticket_update');
+        walkTicket(tally, sel, 1, 'single');
+        break;
+      case 'replyToTicket':
+      case 'addNote':
+        tally.call(1, 1);
+        walkConversation(tally, sel, 1);
+        break;
+      case 'createContact':
+      case 'updateContact':
+        tally.call(1, 1);
+        walkContact(tally, sel, 1);
+        break;
+      default:
+        if (!field.name.value.startsWith('__')) {
+          tally.call(1, 1);
+        }
+        break;
+    }
+  }
+}
+
+/** The operation `operationName` picks (or the only one). */
+function pickOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  if (operationName) {
+    return operations.find((operation) => operation.name?.value === operationName);
+  }
+  return operations.length === 1 ? operations[0] : undefined;
+}
+
+/** Estimates the upstream credits of one operation; zero for subscriptions and introspection. */
+export function estimateOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Variables | null | undefined,
+  options: EstimateOptions = {},
+): Estimate {
+  const tally = new Tally(options.cached ?? (() => false));
+  const operation = pickOperation(document, operationName);
+  if (!operation) {
+    return tally.estimate;
+  }
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      fragments[definition.name.value] = definition;
+    }
+  }
+  const root = new Selection([operation.selectionSet], fragments, variables ?? {});
+  if (operation.operation === 'query') {
+    walkQuery(tally, root, options);
+  } else if (operation.operation === 'mutation') {
+    walkMutation(tally, root);
+  }
+  return tally.estimate;
+}
