@@ -70,7 +70,27 @@ export async function fetchAgent(ctx: Context, id: string): Promise<AgentModel> 
   return byIdLoader(ctx, 'agent-by-id', (agentId) => getAgent(ctx.freshdesk, agentId)).load(id);
 }
 
-/** One agent, or null when Freshdesk has no such agent. Other failures reject. */
+/**
+ * The agent with this id from the cached list alone, never a per-id call: the agent, null when the
+ * complete list lacks the id (e.g. a conversation author who is a contact), or undefined when this
+ * key may not list agents. For telling agents from contacts (the `Person` union) cheaply.
+ */
+export async function listedAgent(
+  ctx: Context,
+  id: string,
+): Promise<AgentModel | null | undefined> {
+  const agents = await agentDirectory(ctx);
+  if (agents.forbidden) {
+    const me = await loadMe(ctx);
+    return me.id === id ? me : undefined;
+  }
+  return agents.byId.get(id) ?? null;
+}
+
+/**
+ * One agent, or null when Freshdesk has no such agent. Other failures reject. An id missing from the
+ * list costs one `GET /agents/:id`: to ask "is this user an agent?" use `listedAgent` instead.
+ */
 export async function loadAgent(ctx: Context, id: string): Promise<AgentModel | null> {
   if (pathId(id) === undefined) {
     return null;

@@ -186,6 +186,29 @@ describe('agent and group lookups by id (two list pages each)', () => {
   });
 });
 
+describe('concurrent cold requests', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { tickets: 20, rateLimit: false } });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('share one in-flight load of each list', async () => {
+    stack.emulator.resetStats();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        stack.gql('{ agents(first: 5) { nodes { id groups { name } } } groups { id } }'),
+      ),
+    );
+    for (const result of results) {
+      expect(result.errors).toBeUndefined();
+    }
+    expect(callsOf(stack).calls).toEqual({ 'GET /agents': 1, 'GET /groups': 1 });
+  });
+});
+
 describe('reference caches per credential (passthrough keys)', () => {
   let stack: Stack;
   const as = (key: string) => ({ 'x-freshdesk-api-key': key });

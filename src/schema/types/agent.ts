@@ -6,7 +6,14 @@
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { badUserInput } from '../../errors.ts';
-import { agentDirectory, fetchAgent, loadAgent, loadGroup, loadMe } from '../../loaders/people.ts';
+import {
+  agentDirectory,
+  fetchAgent,
+  listedAgent,
+  loadAgent,
+  loadGroup,
+  loadMe,
+} from '../../loaders/people.ts';
 import type { AgentModel } from '../../upstream/agents.ts';
 import type { GroupModel } from '../../upstream/groups.ts';
 import { pathId } from '../../upstream/ids.ts';
@@ -14,7 +21,7 @@ import { decodeCursor, defineConnection, encodeCursor, readFirst } from '../conn
 import { Group } from './group.ts';
 
 export type { AgentModel } from '../../upstream/agents.ts';
-export { loadAgent };
+export { listedAgent, loadAgent };
 
 export const Agent = builder.objectRef<AgentModel>('Agent');
 
