@@ -8,6 +8,8 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   documents: ['test/operations/**/*.graphql'],
   ignoreNoDocuments: true,
+  // Our sources import with `.ts` specifiers (nodenext + allowImportingTsExtensions).
+  importExtension: '.ts',
   generates: {
     'test/gql/': {
       preset: 'client',
