@@ -6,11 +6,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TicketRecord } from '../../src/emulator/records.ts';
 import {
   SearchTicketsDocument,
+  type SearchTicketsQuery,
   TicketEverythingDocument,
   TicketPageDocument,
+  type TicketPageQuery,
   TicketsWithRequestersDocument,
 } from '../gql/graphql.ts';
-import { type Stack, startStack } from '../helpers/gateway.ts';
+import { type GraphQLResponse, type Stack, startStack } from '../helpers/gateway.ts';
 
 let stack: Stack;
 /** Rate limits far above what the suite spends, on both sides, so no case waits or is refused. */
@@ -289,7 +291,10 @@ describe('connections', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const result = await stack.gql(TicketPageDocument, { first: 37, after });
+      const result: GraphQLResponse<TicketPageQuery> = await stack.gql(TicketPageDocument, {
+        first: 37,
+        after,
+      });
       expect(result.errors).toBeUndefined();
       const connection = result.data?.tickets;
       seen.push(...(connection?.edges.map((e) => e.node.id) ?? []));
@@ -350,7 +355,11 @@ describe('connections', () => {
     const ids = new Set<string>();
     let after: string | null = null;
     do {
-      const page = await stack.gql(SearchTicketsDocument, { query: 'status:5', first: 100, after });
+      const page: GraphQLResponse<SearchTicketsQuery> = await stack.gql(SearchTicketsDocument, {
+        query: 'status:5',
+        first: 100,
+        after,
+      });
       expect(page.errors).toBeUndefined();
       for (const node of page.data?.searchTickets.nodes ?? []) {
         ids.add(node.id);
