@@ -16,10 +16,10 @@ describe('planWindow', () => {
   });
 
   it('finds a larger page size that holds a misaligned window', () => {
-    // Items 45..74 are page 2 of 45.
+    // Items 45..74 lie in page 2 of 38 (38..75): the smallest page size that holds them.
     expect(planWindow(45, 30)).toEqual({
-      calls: [{ page: 2, perPage: 45 }],
-      skip: 0,
+      calls: [{ page: 2, perPage: 38 }],
+      skip: 7,
       truncated: false,
     });
   });
