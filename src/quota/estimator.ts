@@ -48,7 +48,7 @@ const MAX_FIRST = 100;
 const SEARCH_PAGE = 30;
 const MAX_EMBEDDED_CONVERSATIONS = 10;
 /** How many children an unbounded list (categories, folders) is assumed to hold. */
-const UNBOUNDED_FANOUT = 10;
+const UNBOUNDED_FANOUT = 5;
 const EMBEDDED_REQUESTER = new Set(['id', 'name', 'email', 'mobile', 'phone', '__typename']);
 const ID_ONLY = new Set(['id', '__typename']);
 
@@ -421,13 +421,18 @@ function walkQuery(tally: Tally, root: Selection, options: EstimateOptions): voi
         walkArticles(tally, sel, 1);
         break;
       case 'solutionCategories': {
-        tally.call(1, 1);
+        tally.list('categories');
         if (sel.has('folders')) {
+          // One folder list per category (cached per category; counted as uncached).
           tally.call(UNBOUNDED_FANOUT, 1);
           walkFolders(tally, sel.below('folders'), UNBOUNDED_FANOUT * UNBOUNDED_FANOUT);
         }
         break;
       }
+      case 'solutionFolder':
+        tally.call(1, 1);
+        walkFolders(tally, sel, 1);
+        break;
       case 'quota':
         if (!options.quotaKnown) {
           tally.call(1, 1);

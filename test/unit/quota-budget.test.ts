@@ -1,0 +1,196 @@
+/**
+ * The budget maths with an injected clock: sliding accounting, priority ceilings, reconciliation
+ * with Freshdesk's headers, 429 pauses, and learning an unknown plan.
+ */
+import { describe, expect, it } from 'vitest';
+import { BudgetModel, type BudgetOptions, type Reservation } from '../../src/quota/budget.ts';
+import { PLAN_PRESETS, planForTotal } from '../../src/quota/plans.ts';
+
+const WINDOW = 1000;
+
+function model(options: Partial<BudgetOptions> = {}) {
+  const clock = { now: 0 };
+  const budget = new BudgetModel({
+    plan: { name: 'growth', limits: PLAN_PRESETS.growth },
+    windowMs: WINDOW,
+    now: () => clock.now,
+    ...options,
+  });
+  return { budget, clock };
+}
+
+const ok = (r: Reservation): number => {
+  if (!r.ok) {
+    throw new Error(`refused on ${r.blockedOn}`);
+  }
+  return r.id;
+};
+
+const answered = (used: number, extra: Record<string, string> = {}) => ({
+  status: 200,
+  headers: { 'x-ratelimit-used-currentrequest': String(used), ...extra },
+});
+
+describe('BudgetModel with a told plan', () => {
+  it('grants interactive calls up to 90% of a budget, then says when room comes back', () => {
+    const { budget, clock } = model();
+    for (let i = 0; i < 18; i++) {
+      const id = ok(
+        budget.reserve({ endpoint: 'tickets_list', credits: 1, priority: 'interactive' }),
+      );
+      clock.now = i * 10;
+      budget.settle(id, answered(1));
+    }
+    const refused = budget.reserve({
+      endpoint: 'tickets_list',
+      credits: 1,
+      priority: 'interactive',
+    });
+    expect(refused).toEqual({ ok: false, blockedOn: 'tickets_list', retryAt: 0 + WINDOW });
+    clock.now = WINDOW;
+    expect(
+      budget.reserve({ endpoint: 'tickets_list', credits: 1, priority: 'interactive' }).ok,
+    ).toBe(true);
+  });
+
+  it('keeps the reserve from bulk work and the webhook share from everyone else', () => {
+    const { budget } = model({ plan: { name: 'trial', limits: { total: 100 } } });
+    expect(budget.ceiling('total', 'bulk')).toBe(65);
+    expect(budget.ceiling('total', 'interactive')).toBe(90);
+    expect(budget.ceiling('total', 'webhook')).toBe(100);
+    ok(budget.reserve({ endpoint: undefined, credits: 65, priority: 'bulk' }));
+    expect(budget.reserve({ endpoint: undefined, credits: 1, priority: 'bulk' }).ok).toBe(false);
+    ok(budget.reserve({ endpoint: undefined, credits: 25, priority: 'interactive' }));
+    expect(budget.reserve({ endpoint: undefined, credits: 1, priority: 'explorer' }).ok).toBe(
+      false,
+    );
+    ok(budget.reserve({ endpoint: undefined, credits: 10, priority: 'webhook' }));
+    expect(budget.used('total')).toBe(100);
+  });
+
+  it('counts what Freshdesk charged, not what was reserved', () => {
+    const { budget } = model();
+    const id = ok(
+      budget.reserve({ endpoint: 'tickets_list', credits: 3, priority: 'interactive' }),
+    );
+    budget.settle(id, answered(7));
+    expect(budget.used('tickets_list')).toBe(7);
+    expect(budget.used('total')).toBe(7);
+  });
+
+  it("counts other integrations' spending seen in X-RateLimit-Remaining for one window", () => {
+    const { budget, clock } = model();
+    const id = ok(budget.reserve({ endpoint: undefined, credits: 1, priority: 'interactive' }));
+    budget.settle(id, answered(1, { 'x-ratelimit-total': '200', 'x-ratelimit-remaining': '150' }));
+    expect(budget.used('total')).toBe(50);
+    expect(budget.snapshot().budgets[0]).toMatchObject({ name: 'total', remaining: 150 });
+    clock.now = WINDOW;
+    expect(budget.used('total')).toBe(0);
+  });
+
+  it('pauses the budget a 429 hit until Retry-After, for every priority', () => {
+    const { budget, clock } = model();
+    const id = ok(
+      budget.reserve({ endpoint: 'contacts_list', credits: 1, priority: 'interactive' }),
+    );
+    clock.now = 100;
+    budget.settle(id, { status: 429, headers: { 'retry-after': '2' } });
+    expect(budget.used('total')).toBe(0); // a 429 costs nothing
+    expect(budget.reserve({ endpoint: 'contacts_list', credits: 1, priority: 'webhook' })).toEqual({
+      ok: false,
+      blockedOn: 'contacts_list',
+      retryAt: 2100,
+    });
+    // The total still had room: other endpoints go on.
+    expect(budget.reserve({ endpoint: 'tickets_list', credits: 1, priority: 'bulk' }).ok).toBe(
+      true,
+    );
+    clock.now = 2100;
+    expect(budget.reserve({ endpoint: 'contacts_list', credits: 1, priority: 'bulk' }).ok).toBe(
+      true,
+    );
+  });
+
+  it('keeps an unanswered call a full window (it may have been charged); forgets an unused grant', () => {
+    const { budget, clock } = model();
+    const lost = ok(budget.reserve({ endpoint: undefined, credits: 2, priority: 'interactive' }));
+    const unused = ok(budget.reserve({ endpoint: undefined, credits: 5, priority: 'interactive' }));
+    clock.now = 300;
+    budget.abandon(lost);
+    budget.cancel(unused);
+    expect(budget.used('total')).toBe(2);
+    clock.now = 300 + WINDOW;
+    expect(budget.used('total')).toBe(0);
+  });
+
+  it('says how long a demand waits, spreading work larger than a window over several', () => {
+    const { budget, clock } = model({ plan: { name: 'trial', limits: { total: 50 } } });
+    const id = ok(budget.reserve({ endpoint: undefined, credits: 40, priority: 'interactive' }));
+    clock.now = 200;
+    budget.settle(id, answered(40));
+    expect(budget.waitFor({ total: 5 }, 'interactive')).toBe(0);
+    expect(budget.waitFor({ total: 10 }, 'interactive')).toBe(WINDOW); // at 1200
+    // 100 credits at 45 a window: free at 1200, then two more windows.
+    expect(budget.waitFor({ total: 100 }, 'interactive')).toBe(WINDOW + 2 * WINDOW);
+  });
+});
+
+describe('BudgetModel with the plan unknown', () => {
+  it('sends one call at a time until an answer tells the total', () => {
+    const { budget } = model({ plan: undefined });
+    const probe = ok(budget.reserve({ endpoint: undefined, credits: 1, priority: 'interactive' }));
+    expect(budget.reserve({ endpoint: undefined, credits: 1, priority: 'interactive' })).toEqual({
+      ok: false,
+      blockedOn: 'total',
+      retryAt: undefined,
+    });
+    budget.settle(
+      probe,
+      answered(1, { 'x-ratelimit-total': '400', 'x-ratelimit-remaining': '399' }),
+    );
+    expect(budget.snapshot()).toMatchObject({ plan: 'pro', source: 'learned' });
+    expect(budget.ceiling('tickets_list', 'interactive')).toBe(90);
+  });
+
+  it('assumes growth sub-limits under an unpublished total, one call at a time past what a window proved', () => {
+    const { budget, clock } = model({ plan: undefined });
+    const probe = ok(budget.reserve({ endpoint: undefined, credits: 1, priority: 'interactive' }));
+    budget.settle(probe, answered(1, { 'x-ratelimit-total': '40', 'x-ratelimit-remaining': '39' }));
+    expect(planForTotal(40).limits.tickets_list).toBe(20);
+    const first = ok(
+      budget.reserve({ endpoint: 'tickets_list', credits: 3, priority: 'interactive' }),
+    );
+    expect(
+      budget.reserve({ endpoint: 'tickets_list', credits: 3, priority: 'interactive' }),
+    ).toEqual({
+      ok: false,
+      blockedOn: 'tickets_list',
+      retryAt: undefined,
+    });
+    budget.settle(first, answered(3));
+    const second = ok(
+      budget.reserve({ endpoint: 'tickets_list', credits: 3, priority: 'interactive' }),
+    );
+    clock.now = 50;
+    // Freshdesk's sub-limit is lower than assumed: the 429 teaches it (what the window held).
+    budget.settle(second, { status: 429, headers: { 'retry-after': '1' } });
+    expect(budget.snapshot().budgets.find((b) => b.name === 'tickets_list')).toMatchObject({
+      limit: 3,
+      pausedUntil: 1050,
+    });
+    clock.now = 1050;
+    // Learned: no longer one at a time, and never past the learned limit.
+    expect(budget.reserve({ endpoint: 'tickets_list', credits: 2, priority: 'webhook' }).ok).toBe(
+      true,
+    );
+  });
+
+  it('blames the total for a 429 when the total had no room', () => {
+    const { budget } = model({ plan: undefined });
+    const probe = ok(
+      budget.reserve({ endpoint: 'tickets_list', credits: 1, priority: 'interactive' }),
+    );
+    budget.settle(probe, { status: 429, headers: { 'retry-after': '30' } });
+    expect(budget.snapshot().budgets[0]).toMatchObject({ name: 'total', pausedUntil: 30_000 });
+  });
+});
