@@ -75,6 +75,8 @@ const LARGE_INTEGER = /\d{16}/;
 /** A retry must leave at least this much of the deadline for the attempt itself. */
 const MIN_ATTEMPT_MS = 50;
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/** What the quota gate is told about an attempt that got no answer at all. */
+const NO_ANSWER = Object.freeze({ status: 0, headers: {} });
 
 /**
  * The client for one Freshdesk origin. Thread-safe to share across requests; use `session()` to
@@ -290,6 +292,12 @@ export class FreshdeskClient {
         headers: responseHeaders,
       };
     } finally {
+      if (status === undefined) {
+        // No answer (reset, timeout): release the grant now rather than hold the budget's
+        // one-at-a-time slot until the gate prunes it. Status 0 = "no answer"; the gate keeps the
+        // credits charged for a window, since Freshdesk may have counted the call.
+        this.#quota.settle(quotaRequest, NO_ANSWER);
+      }
       session.onCall?.({
         method,
         path: target,

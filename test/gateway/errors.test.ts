@@ -253,34 +253,6 @@ describe('every row of the contract table, through the gateway and the emulator'
     expect(calls('POST /contacts')).toBe(1);
   });
 
-  it("429 → RATE_LIMITED with retryAfter (another app spent the account's budget)", async () => {
-    reset();
-    stack.emulator.setPlan({ total: 3 });
-    try {
-      for (let i = 0; i < 3; i++) {
-        // Limits are per account: someone else's calls count against ours.
-        const other = await fetch(`${stack.emulator.origin}/api/v2/tickets/1`, {
-          headers: { authorization: `Basic ${Buffer.from(`${keys.agent}:X`).toString('base64')}` },
-        });
-        expect(other.status).toBe(200);
-        await other.arrayBuffer();
-      }
-      const response = await ask(TICKET, { id: '2' });
-      const extensions = only(response);
-      expect(extensions).toMatchObject({
-        code: 'RATE_LIMITED',
-        upstream: { status: 429, method: 'GET', path: '/api/v2/tickets/2' },
-        retryable: true,
-      });
-      // The window is a minute: waiting longer than the deadline is not done for the caller.
-      expect(extensions.retryAfter).toBeGreaterThan(1);
-      expect(extensions.retryAfter).toBeLessThanOrEqual(60);
-    } finally {
-      stack.emulator.setPlan('growth');
-      stack.emulator.resetStats();
-    }
-  });
-
   it('500 → UPSTREAM_ERROR, not retried', async () => {
     reset();
     stack.emulator.setFaults({ errors: { 'GET /tickets/:id': { rate: 1, status: 500 } } });
@@ -406,6 +378,45 @@ describe('every row of the contract table, through the gateway and the emulator'
       extensions: { code: 'BAD_GATEWAY', upstream: { status: 502 } },
     });
   });
+
+  it("429 → RATE_LIMITED with retryAfter (another app spent the account's budget)", async () => {
+    // Runs after every other row of this stack: the gateway learns from the 429 and pauses.
+    reset();
+    stack.emulator.setPlan({ total: 3 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        // Limits are per account: someone else's calls count against ours.
+        const other = await fetch(`${stack.emulator.origin}/api/v2/tickets/1`, {
+          headers: { authorization: `Basic ${Buffer.from(`${keys.agent}:X`).toString('base64')}` },
+        });
+        expect(other.status).toBe(200);
+        await other.arrayBuffer();
+      }
+      const response = await ask(TICKET, { id: '2' });
+      const extensions = only(response);
+      expect(extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        upstream: { status: 429, method: 'GET', path: '/api/v2/tickets/2' },
+        retryable: true,
+      });
+      // The window is a minute: waiting longer than the deadline is not done for the caller.
+      expect(extensions.retryAfter).toBeGreaterThan(1);
+      expect(extensions.retryAfter).toBeLessThanOrEqual(60);
+    } finally {
+      stack.emulator.setPlan('growth');
+    }
+  });
+
+  it("then QUOTA_EXCEEDED: the gateway's own guard refuses to spend into a known 429", async () => {
+    stack.emulator.resetStats();
+    const response = await ask(TICKET, { id: '2' });
+    expect(response.data?.ticket ?? null).toBeNull();
+    const extensions = only(response);
+    expect(extensions.code).toBe('QUOTA_EXCEEDED');
+    expect(extensions.retryAfter).toBeGreaterThan(1);
+    expect(extensions.retryAfter).toBeLessThanOrEqual(60);
+    expect(stack.emulator.stats().totalCalls).toBe(0); // nothing was sent
+  });
 });
 
 describe('rows the emulator cannot answer, through the scripted fake Freshdesk', () => {
@@ -432,6 +443,21 @@ describe('rows the emulator cannot answer, through the scripted fake Freshdesk',
     return response;
   };
 
+  it('masks an unexpected internal error, logging it under the id the client gets', async () => {
+    // A 200 with no body where a ticket was expected: the ticket mapper cannot cope.
+    fake.respond(() => ({ status: 200, body: 'null' }));
+    const response = await askTicket('12');
+    const requestId = response.headers['x-request-id'];
+    expect(typeof requestId).toBe('string');
+    expect(response.status).toBe(200);
+    expect(response.errors?.[0]).toMatchObject({
+      message: 'Unexpected error.',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    });
+    const logged = logs.filter((line) => line.includes(String(requestId)));
+    expect(logged.some((line) => JSON.parse(line).message === 'unexpected error')).toBe(true);
+  });
+
   it.each([
     [400, 'BAD_USER_INPUT', 1],
     [401, 'UNAUTHENTICATED', 1],
@@ -441,11 +467,12 @@ describe('rows the emulator cannot answer, through the scripted fake Freshdesk',
     [406, 'NOT_ACCEPTABLE', 1],
     [409, 'CONFLICT', 1],
     [415, 'UNSUPPORTED_MEDIA_TYPE', 1],
-    [429, 'RATE_LIMITED', 1],
     [500, 'UPSTREAM_ERROR', 1],
     [502, 'BAD_GATEWAY', 3],
     [503, 'SERVICE_UNAVAILABLE', 1],
     [504, 'GATEWAY_TIMEOUT', 3],
+    // Last but for the refused connection: after a 429 the gateway pauses for Retry-After (37 s).
+    [429, 'RATE_LIMITED', 1],
   ])("%i with Freshdesk's real body → %s (%i attempt(s))", async (status, code, attempts) => {
     fake.respond(() => freshdeskAnswer(status));
     const before = fake.requests.length;
@@ -494,21 +521,6 @@ describe('rows the emulator cannot answer, through the scripted fake Freshdesk',
     } finally {
       await refused.close();
     }
-  });
-
-  it('masks an unexpected internal error, logging it under the id the client gets', async () => {
-    // A 200 with no body where a ticket was expected: the ticket mapper cannot cope.
-    fake.respond(() => ({ status: 200, body: 'null' }));
-    const response = await askTicket('12');
-    const requestId = response.headers['x-request-id'];
-    expect(typeof requestId).toBe('string');
-    expect(response.status).toBe(200);
-    expect(response.errors?.[0]).toMatchObject({
-      message: 'Unexpected error.',
-      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
-    });
-    const logged = logs.filter((line) => line.includes(String(requestId)));
-    expect(logged.some((line) => JSON.parse(line).message === 'unexpected error')).toBe(true);
   });
 });
 

@@ -302,6 +302,19 @@ describe('what an error carries', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('settles every grant with the quota gate, status 0 when no answer came', async () => {
+    const settled: number[] = [];
+    const quota: QuotaGate = {
+      acquire: async () => {},
+      settle: (_request, outcome) => {
+        settled.push(outcome.status);
+      },
+    };
+    const { client } = await setup([{ kind: 'reset' }, freshdeskAnswer(502), OK], { quota });
+    await session(client).get('/api/v2/tickets/1');
+    expect(settled).toEqual([0, 502, 200]);
+  });
+
   it('reports every attempt to onCall', async () => {
     const { client } = await setup([freshdeskAnswer(502), OK]);
     const calls: unknown[] = [];
