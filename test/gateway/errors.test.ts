@@ -337,6 +337,18 @@ describe('every row of the contract table, through the gateway and the emulator'
     expect(calls('GET /tickets/:id')).toBe(3);
   });
 
+  it('a failing non-null root field nulls the data, and the gateway still answers HTTP 200', async () => {
+    reset();
+    stack.emulator.setFaults({ errors: { 'GET /tickets': { rate: 1, status: 500 } } });
+    const response = await ask('{ tickets(first: 2) { nodes { id } } }', {});
+    expect(response.status).toBe(200);
+    expect(response.data).toBeNull();
+    expect(response.errors?.[0]).toMatchObject({
+      path: ['tickets'],
+      extensions: { code: 'UPSTREAM_ERROR', upstream: { status: 500, method: 'GET' } },
+    });
+  });
+
   it('a good and a bad ticket in one query: data for one, an error for the other, HTTP 200', async () => {
     reset();
     const response = await ask(
