@@ -34,6 +34,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const logger =
     options.logger ??
     createLogger({ level: config.logLevel, secrets: [config.apiKey, config.webhookSecret] });
+  if (config.redisUrl) {
+    // The store interface is async so a shared one can replace it; until then each replica
+    // budgets alone (safe with one replica, too generous with several).
+    logger.warn('REDIS_URL is set but the quota budget is still kept per process');
+  }
   const quota = createQuotaScheduler({
     plan: config.plan,
     windowMs: config.quotaWindowMs,
