@@ -12,18 +12,9 @@ import {
   type TicketPageQuery,
   TicketsWithRequestersDocument,
 } from '../gql/graphql.ts';
-import { type GraphQLResponse, type Stack, startStack } from '../helpers/gateway.ts';
+import { type GraphQLResponse, type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
 
 let stack: Stack;
-/** Rate limits far above what the suite spends, on both sides, so no case waits or is refused. */
-export const UNTHROTTLED = {
-  emulator: {
-    rateLimit: false,
-    plan: { total: 1_000_000, ticketsList: 1_000_000 },
-    windowMs: 1_000,
-  },
-  env: { FRESHDESK_PLAN: 'enterprise', DESKGRAPH_QUOTA_WINDOW_MS: '1000' },
-};
 const calls = () => stack.emulator.stats();
 const visible = (t: TicketRecord) => !t.spam && !t.deleted;
 

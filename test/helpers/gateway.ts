@@ -39,6 +39,19 @@ export interface StackOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * Rate limits far above what a suite spends, on both sides (emulator and the gateway's quota
+ * shaping), for suites that test something other than quota: no case waits or is refused.
+ */
+export const UNTHROTTLED = {
+  emulator: {
+    rateLimit: false,
+    plan: { total: 1_000_000, ticketsList: 1_000_000 },
+    windowMs: 1_000,
+  },
+  env: { FRESHDESK_PLAN: 'enterprise', DESKGRAPH_QUOTA_WINDOW_MS: '1000' },
+} satisfies StackOptions;
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emulator = await startEmulator({ port: 0, ...options.emulator });
   const config = loadConfig({
