@@ -2,6 +2,7 @@
  * Optional fault injection: latency, 5xx answers like an edge proxy's, connection resets, truncated
  * JSON and requests that never answer. Every draw comes from a seeded PRNG, so a run is repeatable.
  */
+import { mulberry32 } from './random.ts';
 
 /** Statuses a fault may answer: the app's 500, or the edge's 502/503/504. */
 export type FaultStatus = 500 | 502 | 503 | 504;
@@ -56,18 +57,6 @@ export interface FaultDecision {
 }
 
 const STATUSES: readonly number[] = [500, 502, 503, 504];
-
-/** mulberry32: tiny, fast and good enough for fault dice. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function checkRate(name: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'number' || !(value >= 0 && value <= 1))) {
@@ -141,7 +130,7 @@ export function checkFaultOptions(options: unknown): FaultOptions {
 /** The fault dice. `decide` draws the same number of values per request whatever is configured. */
 export class Faults {
   #options: FaultOptions = {};
-  #random: () => number = prng(1);
+  #random: () => number = mulberry32(1);
 
   constructor(options: FaultOptions = {}) {
     this.set(options);
@@ -154,7 +143,7 @@ export class Faults {
   /** Replaces the options and reseeds the PRNG. */
   set(options: FaultOptions): void {
     this.#options = structuredClone(checkFaultOptions(options));
-    this.#random = prng(this.#options.seed ?? 1);
+    this.#random = mulberry32(this.#options.seed ?? 1);
   }
 
   get writesBeforeFault(): boolean {

@@ -83,6 +83,21 @@ export function readFirst(first: number | null | undefined): number {
   return first;
 }
 
+/** A cursor that is a plain position in a list: `{ o: index of the edge }`. */
+export interface OffsetCursor {
+  o: number;
+}
+
+export const isOffsetCursor = (v: unknown): v is OffsetCursor =>
+  typeof v === 'object' &&
+  v !== null &&
+  Number.isInteger((v as OffsetCursor).o) &&
+  (v as OffsetCursor).o >= 0;
+
+/** The index after the edge `after` points at (0 without a cursor). */
+export const offsetAfter = (after: string | null | undefined): number =>
+  after ? decodeCursor(after, isOffsetCursor).o + 1 : 0;
+
 export function encodeCursor(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }

@@ -17,7 +17,7 @@ import {
 import type { AgentModel } from '../../upstream/agents.ts';
 import type { GroupModel } from '../../upstream/groups.ts';
 import { pathId } from '../../upstream/ids.ts';
-import { decodeCursor, defineConnection, encodeCursor, readFirst } from '../connection.ts';
+import { defineConnection, encodeCursor, offsetAfter, readFirst } from '../connection.ts';
 import { Group } from './group.ts';
 
 export type { AgentModel } from '../../upstream/agents.ts';
@@ -83,15 +83,6 @@ builder.queryField('me', (t) =>
 
 export const AgentConnection = defineConnection('Agent', Agent);
 
-interface OffsetCursor {
-  o: number;
-}
-const isOffsetCursor = (v: unknown): v is OffsetCursor =>
-  typeof v === 'object' &&
-  v !== null &&
-  Number.isInteger((v as OffsetCursor).o) &&
-  (v as OffsetCursor).o >= 0;
-
 builder.queryField('agents', (t) =>
   t.field({
     type: AgentConnection,
@@ -103,7 +94,7 @@ builder.queryField('agents', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       const first = readFirst(args.first);
-      const offset = args.after ? decodeCursor(args.after, isOffsetCursor).o + 1 : 0;
+      const offset = offsetAfter(args.after);
       const agents = await agentDirectory(ctx);
       if (agents.forbidden) {
         throw agents.forbidden;

@@ -22,9 +22,9 @@ import {
 } from '../../upstream/contacts.ts';
 import {
   type ConnectionResult,
-  decodeCursor,
   defineConnection,
   encodeCursor,
+  offsetAfter,
   readFirst,
   type Types,
 } from '../connection.ts';
@@ -172,15 +172,6 @@ export const ContactFilter = builder.inputType('ContactFilter', {
 
 export const ContactConnection = defineConnection('Contact', Contact);
 
-interface OffsetCursor {
-  o: number;
-}
-const isOffsetCursor = (v: unknown): v is OffsetCursor =>
-  typeof v === 'object' &&
-  v !== null &&
-  Number.isInteger((v as OffsetCursor).o) &&
-  (v as OffsetCursor).o >= 0;
-
 /** Freshdesk's largest page. */
 const MAX_PER_PAGE = 100;
 
@@ -195,7 +186,7 @@ builder.queryField('contacts', (t) =>
     },
     resolve: async (_root, args, ctx): Promise<ConnectionResult<ContactSource>> => {
       const first = readFirst(args.first);
-      const offset = args.after ? decodeCursor(args.after, isOffsetCursor).o + 1 : 0;
+      const offset = offsetAfter(args.after);
       const filter = args.filter ?? {};
       const params: Omit<ContactListParams, 'page' | 'per_page'> = {
         email: filter.email ?? undefined,
