@@ -10,8 +10,8 @@ import type { Context } from '../context.ts';
 /** How long a loaded list is reused. @default 60000 */
 export const REFERENCE_TTL_MS = 60_000;
 
-/** Distinct lists per credential; there are only a handful. @default 32 */
-const MAX_LISTS = 32;
+/** Distinct lists per credential (agents, groups, fields, categories, one per category's folders...). @default 500 */
+const MAX_LISTS = 500;
 
 const SHARED_KEY = 'reference-cache';
 
@@ -63,6 +63,19 @@ export async function cachedReference<T>(
   } else if (status.fetchRejected) {
     ctx.stale.push({ path: [key], ageSeconds: Math.round((Date.now() - entry.loadedAt) / 1000) });
   }
+  return entry.value as T;
+}
+
+/**
+ * The value under `key` when this credential already holds a fresh one; never makes a call. Lets a
+ * resolver use what the request (or a recent one) loaded without causing a load of its own.
+ */
+export function peekReference<T>(ctx: Context, key: string): T | undefined {
+  const entry = cacheFor(ctx).get(key);
+  if (entry === undefined) {
+    return undefined;
+  }
+  ctx.cost.cacheHits += 1;
   return entry.value as T;
 }
 

@@ -421,7 +421,7 @@ function walkQuery(tally: Tally, root: Selection, options: EstimateOptions): voi
         walkArticles(tally, sel, 1);
         break;
       case 'solutionCategories': {
-        tally.list('categories');
+        tally.list('solutions:categories');
         if (sel.has('folders')) {
           // One folder list per category (cached per category; counted as uncached).
           tally.call(UNBOUNDED_FANOUT, 1);

@@ -3,9 +3,9 @@
  * category's folders) are few and slow-changing: they load as whole lists, once per request, and
  * are kept per credential for `REFERENCE_TTL_MS` so that repeated queries do not refetch them.
  */
-import { LRUCache } from 'lru-cache';
 import { builder } from '../../builder.ts';
-import { type Context, perRequest } from '../../context.ts';
+import type { Context } from '../../context.ts';
+import { cachedReference, peekReference } from '../../loaders/reference-cache.ts';
 import {
   getCategory,
   listCategories,
@@ -13,78 +13,23 @@ import {
 } from '../../upstream/solutions.ts';
 import { foldersOf, SolutionFolder } from './solution-folder.ts';
 
-/** How long category and folder lists are reused across requests (per credential). */
-export const REFERENCE_TTL_MS = 60_000;
-const SHARED_KEY = 'solutions:reference';
-
-type SharedLists = LRUCache<string, object>;
-
-interface RequestList<T> {
-  value: T | undefined;
-  promise: Promise<T> | undefined;
-}
-
-/**
- * A whole list loaded at most once per request and reused across requests for a short time.
- * Only settled values are shared: an in-flight call belongs to one request (its deadline, its
- * abort signal), so another request never inherits its failure.
- */
+/** A whole list, loaded once per `REFERENCE_TTL_MS` per credential (see loaders/reference-cache.ts). */
 export interface ReferenceList<T> {
   /** The list, when this request or a recent one already holds it; no call is made. */
   peek(): T | undefined;
   get(): Promise<T>;
 }
 
-export function referenceList<T extends object>(
+export function referenceList<T>(
   ctx: Context,
   key: string,
   load: () => Promise<T>,
 ): ReferenceList<T> {
-  const shared = sharedLists(ctx);
-  const state = perRequest<RequestList<T>>(ctx, `solutions:list:${key}`, () => ({
-    value: undefined,
-    promise: undefined,
-  }));
-  const peek = (): T | undefined => {
-    if (state.value === undefined) {
-      const cached = shared.get(key) as T | undefined;
-      if (cached !== undefined) {
-        state.value = cached;
-        ctx.cost.cacheHits += 1;
-      }
-    }
-    return state.value;
-  };
+  const cacheKey = `solutions:${key}`;
   return {
-    peek,
-    get: () => {
-      const known = peek();
-      if (known !== undefined) {
-        return Promise.resolve(known);
-      }
-      state.promise ??= load().then(
-        (value) => {
-          state.value = value;
-          shared.set(key, value);
-          return value;
-        },
-        (error: unknown) => {
-          state.promise = undefined;
-          throw error;
-        },
-      );
-      return state.promise;
-    },
+    peek: () => peekReference<T>(ctx, cacheKey),
+    get: () => cachedReference(ctx, cacheKey, load),
   };
-}
-
-function sharedLists(ctx: Context): SharedLists {
-  let cache = ctx.shared.get(SHARED_KEY) as SharedLists | undefined;
-  if (cache === undefined) {
-    cache = new LRUCache<string, object>({ max: 500, ttl: REFERENCE_TTL_MS });
-    ctx.shared.set(SHARED_KEY, cache);
-  }
-  return cache;
 }
 
 /** Every category of the account (one call per 100, then reused). */
