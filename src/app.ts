@@ -6,16 +6,17 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { Config } from './config.ts';
 import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
+import { isReferenceCached } from './loaders/reference-cache.ts';
 import type { Logger } from './logger.ts';
 import type { Priority } from './quota/quota-gate.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
 import { useQuotaGate } from './quota/use-quota-gate.ts';
-import { requestScope } from './request-scope.ts';
+import { currentRequestId, requestScope } from './request-scope.ts';
 import { schema } from './schema/index.ts';
-import { QUOTA_SCHEDULER_KEY } from './schema/types/quota.ts';
 import type { FreshdeskClient } from './upstream/freshdesk-client.ts';
 
 export interface AppDeps {
@@ -55,12 +56,18 @@ const EXAMPLE_QUERY = `# Welcome to deskgraph: Freshdesk as a graph.
 /** Classes a caller may ask for in `X-Deskgraph-Priority`; `webhook` is the gateway's own. */
 const PRIORITIES: readonly Priority[] = ['interactive', 'explorer', 'bulk'];
 
-/** Key of the per-credential reference-list cache in `ctx.shared` (src/loaders/reference-cache.ts). */
-const REFERENCE_CACHE_KEY = 'reference-cache';
+/** Distinct credentials whose caches are kept at once. @default 1000 */
+const MAX_CREDENTIALS = 1_000;
+/** A credential's caches are dropped after this long unused. @default 3600000 */
+const CREDENTIAL_IDLE_MS = 3_600_000;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export function createApp(deps: AppDeps): App {
   const { config, client, logger } = deps;
-  const shared = deps.sharedCaches ?? new Map<string, Map<string, unknown>>();
+  // Bounded: in passthrough mode every caller brings a key, and idle credentials must not pile up.
+  const shared =
+    deps.sharedCaches ??
+    new LRUCache<string, Map<string, unknown>>({ max: MAX_CREDENTIALS, ttl: CREDENTIAL_IDLE_MS });
   const sharedFor = (apiKey: string): Map<string, unknown> => {
     let cache = shared.get(apiKey);
     if (!cache) {
@@ -94,14 +101,15 @@ export function createApp(deps: AppDeps): App {
         describe: (ctx) => ({
           priority: ctx.freshdesk.options.priority ?? 'interactive',
           deadline: ctx.freshdesk.options.deadline,
-          cached: (list) => referenceCached(ctx.shared, list),
+          cached: (list) => isReferenceCached(ctx.shared, list),
           cost: ctx.cost,
         }),
       }),
       useCostExtensions(),
     ],
     context: ({ request }): Context => {
-      const requestId = request.headers.get('x-request-id') ?? randomUUID();
+      // The id the HTTP handler chose (and sent back in `x-request-id`), so logs and errors agree.
+      const requestId = currentRequestId() ?? randomUUID();
       const apiKey = credentialFor(config, request);
       logger.addSecret(apiKey);
       const priority = priorityOf(request);
@@ -112,8 +120,8 @@ export function createApp(deps: AppDeps): App {
         logger,
         apiKey,
         shared: sharedFor(apiKey),
-        // The `quota` query reads the scheduler from here (Context has no field for it yet).
-        loaders: new Map<string, unknown>([[QUOTA_SCHEDULER_KEY, quota]]),
+        loaders: new Map(),
+        quota,
         cost,
         warnings: [],
         stale: [],
@@ -129,7 +137,9 @@ export function createApp(deps: AppDeps): App {
   });
 
   const handler: RequestListener = (req, res) => {
-    const requestId = headerValue(req, 'x-request-id') ?? randomUUID();
+    // A caller's id is echoed only when it is a plain token; anything else gets a fresh one.
+    const offered = headerValue(req, 'x-request-id');
+    const requestId = offered && REQUEST_ID.test(offered) ? offered : randomUUID();
     res.setHeader('x-request-id', requestId);
     requestScope.run({ requestId }, () => {
       const path = (req.url ?? '/').split('?')[0];
@@ -170,12 +180,6 @@ function priorityOf(request: Request): Priority {
     }
   }
   return 'interactive';
-}
-
-/** Whether a whole reference list (agents, groups...) is cached for the credential right now. */
-function referenceCached(shared: Map<string, unknown>, list: string): boolean {
-  const cache = shared.get(REFERENCE_CACHE_KEY) as { has?: (key: string) => boolean } | undefined;
-  return typeof cache?.has === 'function' ? cache.has(list) : false;
 }
 
 /** The Freshdesk key for this request: the service key, or (passthrough) the caller's own. */

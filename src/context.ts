@@ -4,6 +4,7 @@
  */
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { QuotaScheduler } from './quota/scheduler.ts';
 import type { CallRecord, FreshdeskSession } from './upstream/freshdesk-client.ts';
 
 /** `extensions.warnings` entries (e.g. a search cut at 300 results). */
@@ -46,6 +47,8 @@ export interface Context {
   apiKey: string;
   shared: Map<string, unknown>;
   loaders: Map<string, unknown>;
+  /** The account's quota scheduler (shared by every request of this gateway). */
+  quota: QuotaScheduler;
   cost: CostTracker;
   warnings: Warning[];
   stale: StaleNote[];

@@ -79,6 +79,12 @@ export function peekReference<T>(ctx: Context, key: string): T | undefined {
   return entry.value as T;
 }
 
+/** Whether `shared` (one credential's caches) holds a fresh `key` now; for cost estimation. */
+export function isReferenceCached(shared: Map<string, unknown>, key: string): boolean {
+  const cache = shared.get(SHARED_KEY) as ReferenceCache | undefined;
+  return cache?.has(key) ?? false;
+}
+
 /** Forgets `key` for this credential (e.g. after a write that changes it). */
 export function forgetReference(ctx: Context, key: string): void {
   cacheFor(ctx).delete(key);

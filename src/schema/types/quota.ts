@@ -4,13 +4,10 @@
  * credits, except one call to learn the plan when nothing has been answered yet.
  */
 import { builder } from '../../builder.ts';
-import { type Context, perRequest } from '../../context.ts';
 import type { BudgetView } from '../../quota/budget.ts';
-import type { QuotaScheduler, QuotaStatus } from '../../quota/scheduler.ts';
+import type { QuotaStatus } from '../../quota/scheduler.ts';
 
 /** Where app.ts leaves the scheduler in each operation's context (`ctx.loaders`). */
-export const QUOTA_SCHEDULER_KEY = 'quota:scheduler';
-
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 const QuotaBudget = builder.objectRef<BudgetView>('QuotaBudget').implement({
@@ -102,19 +99,13 @@ const Quota = builder.objectRef<QuotaStatus>('Quota').implement({
   }),
 });
 
-function schedulerOf(ctx: Context): QuotaScheduler {
-  return perRequest<QuotaScheduler>(ctx, QUOTA_SCHEDULER_KEY, () => {
-    throw new Error('No quota scheduler in the context (app.ts puts it there).');
-  });
-}
-
 builder.queryField('quota', (t) =>
   t.field({
     type: Quota,
     description:
       "The account's Freshdesk budget: plan, per-endpoint remaining credits, reset times, queued calls. Costs no credits once the plan is known.",
     resolve: async (_root, _args, ctx) => {
-      const scheduler = schedulerOf(ctx);
+      const scheduler = ctx.quota;
       const status = await scheduler.status();
       if (status.source !== 'unknown') {
         return status;
