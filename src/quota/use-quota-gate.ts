@@ -74,7 +74,13 @@ export function useQuotaGate<TContext extends object>(
     if (estimate.credits > maxOperationCredits) {
       return quotaError(
         `This operation would spend about ${estimate.credits} Freshdesk credits; the gateway allows ${maxOperationCredits} per operation. Ask for fewer items (smaller \`first\`, less nesting).`,
-        { estimate: estimate.credits, maxCredits: maxOperationCredits, remaining },
+        // Asking again will not help: the operation itself is too large.
+        {
+          estimate: estimate.credits,
+          maxCredits: maxOperationCredits,
+          remaining,
+          retryable: false,
+        },
       );
     }
     const waitMs = await scheduler.waitFor(estimate.budgets, operation.priority);
@@ -82,7 +88,7 @@ export function useQuotaGate<TContext extends object>(
       const retryAfter = Number.isFinite(waitMs) ? Math.max(1, Math.ceil(waitMs / 1000)) : null;
       return quotaError(
         `The account's Freshdesk budget cannot serve this operation (about ${estimate.credits} credits) before its deadline.`,
-        { estimate: estimate.credits, remaining, retryAfter },
+        { estimate: estimate.credits, remaining, retryAfter, retryable: true },
       );
     }
     return undefined;

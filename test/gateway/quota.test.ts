@@ -175,6 +175,7 @@ describe('cost before execution', () => {
       code: 'QUOTA_EXCEEDED',
       estimate: 51,
       maxCredits: 20,
+      retryable: false,
     });
     expect(costOf(result)).toMatchObject({ estimated: 51, spent: 0, calls: 0 });
     expect(emulator.stats().totalCalls).toBe(before.totalCalls);
@@ -195,7 +196,7 @@ describe('cost before execution', () => {
       '{ tickets(first: 50) { nodes { id conversations(first: 3) { nodes { id } } } } }',
     );
     const extensions = result.errors?.[0]?.extensions;
-    expect(extensions).toMatchObject({ code: 'QUOTA_EXCEEDED', estimate: 51 });
+    expect(extensions).toMatchObject({ code: 'QUOTA_EXCEEDED', estimate: 51, retryable: true });
     expect(extensions?.retryAfter).toBeGreaterThanOrEqual(1);
     expect(emulator.stats().totalCalls).toBe(0);
   });
