@@ -208,3 +208,23 @@ export function publicView<T extends object>(record: T): Record<string, unknown>
   }
   return out;
 }
+
+/** Freshdesk's name for a JSON value's type in `datatype_mismatch` messages (`Value set is of type X.`). */
+export function jsonTypeName(value: unknown): string {
+  if (value === null) {
+    return 'Null';
+  }
+  if (Array.isArray(value)) {
+    return 'Array';
+  }
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? 'Integer' : 'Float';
+  }
+  if (typeof value === 'boolean') {
+    return 'Boolean';
+  }
+  if (typeof value === 'object') {
+    return 'key/value pair';
+  }
+  return 'String';
+}

@@ -10,6 +10,7 @@ import {
   type EmuRequest,
   type FieldError,
   fieldError,
+  jsonTypeName,
   notFound,
   validationError,
 } from '../http.ts';
@@ -148,26 +149,6 @@ export const sameEmail = (a: string | null | undefined, b: string | null | undef
 // ---------------------------------------------------------------------------------------------
 // Body validation: collect every problem, then throw once, as Freshdesk lists all errors together.
 
-/** Freshdesk's name for a JSON value's type in `Value set is of type X.` */
-function typeName(value: unknown): string {
-  if (value === null) {
-    return 'Null';
-  }
-  if (Array.isArray(value)) {
-    return 'Array';
-  }
-  if (typeof value === 'number') {
-    return Number.isInteger(value) ? 'Integer' : 'Float';
-  }
-  if (typeof value === 'boolean') {
-    return 'Boolean';
-  }
-  if (typeof value === 'object') {
-    return 'key/value pair';
-  }
-  return 'String';
-}
-
 /** Accumulates field errors for one request body; `throwIfAny()` raises them as one 400/409. */
 export class BodyCheck {
   readonly body: Record<string, unknown>;
@@ -191,7 +172,7 @@ export class BodyCheck {
   mismatch(field: string, expected: string): undefined {
     this.add(
       field,
-      `Value set is of type ${typeName(this.body[field])}.It should be a/an ${expected}`,
+      `Value set is of type ${jsonTypeName(this.body[field])}.It should be a/an ${expected}`,
       'datatype_mismatch',
     );
     return undefined;
@@ -370,7 +351,7 @@ export function checkCustomFields(
     } else if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
       check.add(
         key,
-        `Value set is of type ${typeName(value)}.It should be a/an String`,
+        `Value set is of type ${jsonTypeName(value)}.It should be a/an String`,
         'datatype_mismatch',
       );
       ok = false;

@@ -9,6 +9,7 @@ import {
   fieldError,
   INVALID_FIELD_MESSAGE,
   isoSeconds,
+  jsonTypeName,
   methodNotAllowed,
   notFound,
   paginate,
@@ -476,26 +477,9 @@ function showTicket(req: EmuRequest, ctx: RouteContext): EmuReply {
 
 const EMAIL_PATTERN = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 
-/** Freshdesk's type names in `datatype_mismatch` messages. */
-function typeName(value: unknown): string {
-  if (value === null) {
-    return 'Null';
-  }
-  if (Array.isArray(value)) {
-    return 'Array';
-  }
-  if (typeof value === 'number') {
-    return Number.isInteger(value) ? 'Integer' : 'Number';
-  }
-  if (typeof value === 'object') {
-    return 'key/value pair';
-  }
-  return typeof value === 'string' ? 'String' : 'Boolean';
-}
-
 const mismatch = (field: string, value: unknown, expected: string): FieldError => ({
   field,
-  message: `Value set is of type ${typeName(value)}.It should be a/an ${expected}`,
+  message: `Value set is of type ${jsonTypeName(value)}.It should be a/an ${expected}`,
   code: 'datatype_mismatch',
 });
 
