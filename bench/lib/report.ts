@@ -1,0 +1,285 @@
+/**
+ * Renders `latest.md`: the machine, the cost table (calls, credits, levels against the floor), the
+ * load table (closed loop and fixed arrival rate), the soak, and the issue's targets, met or missed.
+ */
+import type { ContenderKind } from '../procs/contender.ts';
+import { type BenchResults, CONTENDER_NAMES, type LoadCell } from './types.ts';
+
+const KINDS: ContenderKind[] = ['A', 'B', 'C', 'D'];
+
+function num(value: number | null | undefined, digits = 1): string {
+  if (value === null || value === undefined || Number.isNaN(value)) {
+    return '–';
+  }
+  if (!Number.isFinite(value)) {
+    return 'sat.';
+  }
+  const rounded = Number(value.toFixed(digits));
+  return rounded.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+const ms = (value: number | null | undefined) =>
+  value !== null && value !== undefined && Number.isFinite(value) && value < 10
+    ? num(value, 2)
+    : num(value, 1);
+
+const ratio = (value: number, floor: number) => (floor > 0 ? `${num(value / floor, 1)}×` : '–');
+
+function row(cells: (string | number)[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+export interface Target {
+  target: string;
+  figure: string;
+  met: boolean | null;
+}
+
+/** The issue's targets, evaluated on the results (null: not measured in this run). */
+export function targets(results: BenchResults): Target[] {
+  const out: Target[] = [];
+  const scenario = (id: string) => results.scenarios.find((s) => s.id === id);
+  const cost = ['s1', 's2-30', 's2-100', 's3']
+    .map((id) => {
+      const s = scenario(id);
+      const c = s?.probes.C;
+      return s && c ? { id, c, floor: s.floor } : undefined;
+    })
+    .filter((x) => x !== undefined);
+  if (cost.length > 0) {
+    const misses = cost.filter(
+      ({ c, floor }) => c.calls > floor.calls + 1e-9 || c.credits > floor.credits + 1e-9,
+    );
+    out.push({
+      target: "deskgraph's calls and credits per query equal the floor in scenarios 1-3, cold (C)",
+      figure: cost
+        .map(
+          ({ id, c, floor }) =>
+            `${id}: ${num(c.calls)}/${num(c.credits)} vs ${num(floor.calls)}/${num(floor.credits)}`,
+        )
+        .join('; '),
+      met: misses.length === 0,
+    });
+  }
+  const cell = (id: string, latency: number, kind: ContenderKind) =>
+    results.cells.find((c) => c.scenario === id && c.latencyMs === latency && c.contender === kind);
+  const pairs: { id: string; latency: number; a: LoadCell; d: LoadCell }[] = [];
+  for (const id of ['s1', 's2-30', 's2-100']) {
+    for (const latency of [0, 5]) {
+      const a = cell(id, latency, 'A');
+      const d = cell(id, latency, 'D');
+      if (a && d) {
+        pairs.push({ id, latency, a, d });
+      }
+    }
+  }
+  if (pairs.length > 0) {
+    const rpsRatios = pairs.map((p) => p.d.closed.rps.median / p.a.closed.rps.median);
+    out.push({
+      target: "deskgraph's (D) requests/s at least 0.7× (A)'s in scenarios 1-2, caches warm",
+      figure: pairs.map((p, i) => `${p.id} +${p.latency}ms: ${num(rpsRatios[i], 2)}×`).join('; '),
+      met: rpsRatios.every((r) => r >= 0.7),
+    });
+    const gaps = pairs.map((p) => p.d.closed.p50.median - p.a.closed.p50.median);
+    out.push({
+      target: "deskgraph's (D) p50 within 0.3 ms of (A)'s in scenarios 1-2",
+      figure: pairs
+        .map(
+          (p, i) =>
+            `${p.id} +${p.latency}ms: ${gaps[i] !== undefined && gaps[i] >= 0 ? '+' : ''}${num(gaps[i], 2)} ms`,
+        )
+        .join('; '),
+      met: gaps.every((g) => g <= 0.3),
+    });
+  }
+  const soakD = results.soak.find((s) => s.contender === 'D');
+  out.push({
+    target: 'zero client-visible 429s in scenario 6 (D)',
+    figure: soakD
+      ? `${soakD.clientRateLimited} RATE_LIMITED errors, ${soakD.upstream429} upstream 429s, ${soakD.quotaExceeded} QUOTA_EXCEEDED`
+      : 'not run',
+    met: soakD ? soakD.clientRateLimited === 0 : null,
+  });
+  const rss50 = cell('s4-50', 5, 'D');
+  out.push({
+    target: 'peak RSS under 200 MB at 50 concurrent clients (D, scenario 4)',
+    figure: rss50 ? `${num(rss50.peakRssMb, 0)} MB` : 'not run',
+    met: rss50 ? rss50.peakRssMb < 200 : null,
+  });
+  return out;
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const m = results.machine;
+  const p = results.profile;
+  const lines: string[] = [];
+  lines.push(
+    `# deskgraph benchmark${results.quick ? ' (quick smoke run: not for publishing)' : ''}`,
+  );
+  lines.push('');
+  lines.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.platform}; ` +
+      `${m.date.slice(0, 10)}; commit ${m.commit}. Whole run: ${num(results.totalSeconds / 60, 1)} min.`,
+  );
+  lines.push('');
+  lines.push(
+    `Emulator data: ${results.sizes.tickets.toLocaleString('en-US')} tickets, ${results.sizes.contacts} contacts, ` +
+      `${results.sizes.companies} companies, ${results.sizes.agents} agents. Load generator, emulator and ` +
+      `contender each run in their own process on the same ${m.cores} cores, over loopback.`,
+  );
+  lines.push('');
+
+  lines.push('## Upstream cost per query');
+  lines.push('');
+  lines.push(
+    "Calls / credits / round-trip levels, from the emulator's exact counters over " +
+      `${p.probes} sequential queries after one discarded warm-up (so (A) and (D) are warm, (C) is cold by construction). ` +
+      `Levels: extra end-to-end time with ${p.levelLatencyMs} ms added to every upstream answer, divided by ${p.levelLatencyMs} ms. ` +
+      'Ratios: calls and credits over the floor.',
+  );
+  lines.push('');
+  lines.push(row(['scenario', 'floor', ...KINDS.map((k) => CONTENDER_NAMES[k])]));
+  lines.push(row(['---', '---', ...KINDS.map(() => '---')]));
+  for (const s of results.scenarios) {
+    const f = s.floor;
+    lines.push(
+      row([
+        s.title,
+        `${num(f.calls)} / ${num(f.credits)} / ${f.levels}`,
+        ...KINDS.map((k) => {
+          const probe = s.probes[k];
+          if (!probe) {
+            return '–';
+          }
+          const errors = probe.errors > 0 ? ` **${probe.errors} errors**` : '';
+          return (
+            `${num(probe.calls)} / ${num(probe.credits)} / ${probe.levels} ` +
+            `(${ratio(probe.calls, f.calls)}, ${ratio(probe.credits, f.credits)})${errors}`
+          );
+        }),
+      ]),
+    );
+  }
+  lines.push('');
+  lines.push(
+    'Floor plans (fewest credits, then fewest calls, then fewest levels; see `bench/lib/floor.ts`):',
+  );
+  lines.push('');
+  for (const s of results.scenarios) {
+    lines.push(`- ${s.title}: ${s.floor.plan.join(' + ')}`);
+  }
+  lines.push('');
+
+  lines.push('## Throughput and latency');
+  lines.push('');
+  lines.push(
+    `Closed loop (autocannon, fixed connections): one ${p.warmupMs / 1000} s warm-up discarded, then the median of ` +
+      `${p.runs} runs of ${p.runMs / 1000} s; spread = (max − min) / median of the runs' req/s (shown as ± half of it). ` +
+      `Fixed arrival rate (own open-loop driver, latency from each request's scheduled send time, so ` +
+      `coordinated-omission-safe): ${p.openMs / 1000} s at ${Math.round(p.openLoopShare * 100)}% of the slowest contender's ` +
+      "closed-loop rate, the same rate for every contender; 'sat.' = requests the contender could not take in time " +
+      '(counted as infinitely late). calls/q = upstream calls per answered query under the closed-loop load. ' +
+      'Peak RSS: the contender process during the closed-loop runs (a fresh process per scenario). Latencies in ms.',
+  );
+  lines.push('');
+  lines.push(
+    row([
+      'scenario',
+      'upstream +ms',
+      'contender',
+      'conns',
+      'req/s (spread)',
+      'p50',
+      'p99',
+      'fixed rate/s',
+      'p50 @rate',
+      'p99 @rate',
+      'calls/q',
+      'peak RSS MB',
+      'errors',
+    ]),
+  );
+  lines.push(row(Array.from({ length: 13 }, () => '---')));
+  for (const c of results.cells) {
+    const title = results.scenarios.find((s) => s.id === c.scenario)?.title ?? c.scenario;
+    lines.push(
+      row([
+        title.split(' ')[0] === '2.'
+          ? title.replace(/ \+ requester.*/, ' + people')
+          : title.slice(0, 48),
+        c.latencyMs,
+        CONTENDER_NAMES[c.contender],
+        c.connections,
+        `${num(c.closed.rps.median, 0)} (±${num(c.closed.rps.spreadPct / 2, 0)}%)`,
+        ms(c.closed.p50.median),
+        ms(c.closed.p99.median),
+        num(c.open.rate, 0),
+        ms(c.open.p50),
+        ms(c.open.p99),
+        num(c.closed.callsPerQuery, 1),
+        num(c.peakRssMb, 0),
+        String(c.closed.errors + c.open.errors),
+      ]),
+    );
+  }
+  lines.push('');
+
+  if (results.soak.length > 0) {
+    const s0 = results.soak[0];
+    lines.push('## Soak (scenario 6)');
+    lines.push('');
+    lines.push(
+      `Each contender against its own emulator with the ${p.soakPlan} plan's per-minute limit on ` +
+        `(${s0 ? s0.durationMs / 1000 : '?'} s at a fixed ${p.soakRate} req/s of the scenario-4 query over Zipf ids; ` +
+        'all four at once, each its own account). deskgraph runs exactly as shipped (`startGateway`, quota shaping on, ' +
+        '`FRESHDESK_PLAN` set). RSS drift: last sample minus the median of the first tenth of the run.',
+    );
+    lines.push('');
+    lines.push(
+      row([
+        'contender',
+        'answered',
+        'client 429s (RATE_LIMITED)',
+        'refused (QUOTA_EXCEEDED)',
+        'other errors',
+        'upstream 429s',
+        'credits/q',
+        'p50 ms',
+        'p99 ms',
+        'RSS start → end (drift) MB',
+        'peak RSS MB',
+      ]),
+    );
+    lines.push(row(Array.from({ length: 11 }, () => '---')));
+    for (const s of results.soak) {
+      lines.push(
+        row([
+          CONTENDER_NAMES[s.contender],
+          `${s.open.completed}/${s.open.scheduled}`,
+          s.clientRateLimited,
+          s.quotaExceeded,
+          s.open.errors - s.clientRateLimited - s.quotaExceeded,
+          s.upstream429,
+          num(s.upstreamCredits / Math.max(1, s.open.completed), 2),
+          ms(s.open.p50),
+          ms(s.open.p99),
+          `${num(s.rssStartMb, 0)} → ${num(s.rssEndMb, 0)} (${s.rssDriftMb >= 0 ? '+' : ''}${num(s.rssDriftMb, 1)})`,
+          num(s.peakRssMb, 0),
+        ]),
+      );
+    }
+    lines.push('');
+  }
+
+  lines.push('## Targets');
+  lines.push('');
+  lines.push(row(['target', 'measured', 'met?']));
+  lines.push(row(['---', '---', '---']));
+  for (const t of targets(results)) {
+    lines.push(
+      row([t.target, t.figure, t.met === null ? 'not run' : t.met ? 'met' : '**missed**']),
+    );
+  }
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}

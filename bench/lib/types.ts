@@ -1,0 +1,88 @@
+/** The shape of `bench/results/latest.json`. */
+import type { ContenderKind } from '../procs/contender.ts';
+import type { Cost, Floor, Sizes } from './floor.ts';
+import type { LoadResult, OpenLoopResult } from './load.ts';
+import type { Machine } from './machine.ts';
+import type { Spread } from './stats.ts';
+
+export const CONTENDER_NAMES: Record<ContenderKind, string> = {
+  A: '(A) REST aggregator',
+  B: '(B) naive GraphQL',
+  C: '(C) deskgraph cold',
+  D: '(D) deskgraph',
+};
+
+export interface Profile {
+  warmupMs: number;
+  runMs: number;
+  runs: number;
+  openMs: number;
+  soakMs: number;
+  probes: number;
+  levelLatencyMs: number;
+  openLoopShare: number;
+  soakPlan: string;
+  soakRate: number;
+}
+
+export interface Probe extends Cost {
+  /** Median single-request latency with no added upstream latency (ms). */
+  soloMs: number;
+  errors: number;
+  /** First error body seen, if any (for diagnosis). */
+  error?: string;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  connections: number;
+  latencies: number[];
+  floor: Floor;
+  probes: Partial<Record<ContenderKind, Probe>>;
+}
+
+export interface LoadCell {
+  scenario: string;
+  latencyMs: number;
+  contender: ContenderKind;
+  connections: number;
+  closed: {
+    runs: (LoadResult & { callsPerQuery: number; creditsPerQuery: number })[];
+    rps: Spread;
+    p50: Spread;
+    p99: Spread;
+    errors: number;
+    callsPerQuery: number;
+    creditsPerQuery: number;
+  };
+  open: OpenLoopResult;
+  peakRssMb: number;
+}
+
+export interface SoakResult {
+  contender: ContenderKind;
+  rate: number;
+  durationMs: number;
+  open: OpenLoopResult;
+  clientRateLimited: number;
+  quotaExceeded: number;
+  upstream429: number;
+  upstreamCalls: number;
+  upstreamCredits: number;
+  rssStartMb: number;
+  rssEndMb: number;
+  rssDriftMb: number;
+  peakRssMb: number;
+}
+
+export interface BenchResults {
+  quick: boolean;
+  machine: Machine;
+  profile: Profile;
+  sizes: Sizes & { tickets: number };
+  scenarios: ScenarioResult[];
+  cells: LoadCell[];
+  soak: SoakResult[];
+  totalSeconds: number;
+}

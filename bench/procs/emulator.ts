@@ -1,0 +1,68 @@
+/**
+ * The emulator in its own process. argv[2]: JSON `EmulatorOptions` (plain data only). Tells the
+ * parent its origin, the admin key, the ids of the tickets the admin can read, and the data sizes the
+ * floor derivation needs. Controls: `stats`, `reset`, `faults`, `plan`.
+ */
+import {
+  type EmulatorOptions,
+  type FaultOptions,
+  startEmulator,
+} from '../../src/emulator/index.ts';
+import { serveParent } from '../lib/child.ts';
+
+export interface EmulatorReady {
+  origin: string;
+  adminKey: string;
+  /** Display ids of live tickets (not spam, not deleted), ascending. */
+  ticketIds: number[];
+  counts: { tickets: number; contacts: number; companies: number; agents: number; groups: number };
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions;
+const emulator = await startEmulator({ ...options, port: 0, log: () => {} });
+const data = emulator.data;
+const ticketIds = [...data.tickets.values()]
+  .filter((ticket) => !ticket.spam && !ticket.deleted)
+  .map((ticket) => ticket.id)
+  .sort((a, b) => a - b);
+
+const ready: EmulatorReady = {
+  origin: emulator.origin,
+  adminKey: emulator.apiKeys.admin,
+  ticketIds,
+  counts: {
+    tickets: data.tickets.size,
+    contacts: data.contacts.size,
+    companies: data.companies.size,
+    agents: data.agents.size,
+    groups: data.groups.size,
+  },
+};
+
+serveParent(
+  ready,
+  {
+    stats: () => {
+      const stats = emulator.stats();
+      return {
+        totalCalls: stats.totalCalls,
+        totalCredits: stats.totalCredits,
+        calls: stats.calls,
+        credits: stats.credits,
+        status: stats.status,
+        windows: stats.windows.length,
+        rejected: stats.windows.reduce((sum, window) => sum + window.rejected, 0),
+      };
+    },
+    reset: () => {
+      emulator.resetStats();
+      return true;
+    },
+    faults: (payload) => {
+      emulator.setFaults(payload as FaultOptions);
+      return true;
+    },
+    rss: () => process.memoryUsage.rss(),
+  },
+  () => emulator.close(),
+);

@@ -1,0 +1,594 @@
+/**
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3] [--contenders A,D] [--no-soak]`):
+ * deskgraph side by side with a hand-written REST aggregator (A), a naive GraphQL gateway (B),
+ * deskgraph with its cross-request caches off (C) and deskgraph as shipped (D), against the
+ * emulator, in one run on one machine. Writes `bench/results/latest.json` and `latest.md`.
+ *
+ * Processes: this one drives the load (autocannon, closed loop; our own open-loop driver); the
+ * emulator and each contender run in their own child process, so RSS is per contender and the
+ * emulator does not share the gateway's event loop. Everything is on loopback, and every loop is
+ * bounded in count and time.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { type Child, startChild } from './lib/child.ts';
+import {
+  dashboardFloor,
+  type Floor,
+  oracle,
+  type Sizes,
+  ticketFloor,
+  ticketPeopleFloor,
+  ticketsPeopleFloor,
+} from './lib/floor.ts';
+import {
+  closedLoop,
+  type HttpRequest,
+  hasErrors,
+  type OpenLoopResult,
+  openLoop,
+  type RequestMaker,
+} from './lib/load.ts';
+import { machine } from './lib/machine.ts';
+import { renderMarkdown } from './lib/report.ts';
+import { median, mulberry32, round, spread, zipfSampler } from './lib/stats.ts';
+import {
+  type BenchResults,
+  CONTENDER_NAMES,
+  type LoadCell,
+  type Probe,
+  type ScenarioResult,
+  type SoakResult,
+} from './lib/types.ts';
+import type { ContenderKind, ContenderReady, ContenderSpec, RssReport } from './procs/contender.ts';
+import type { EmulatorReady } from './procs/emulator.ts';
+import { queryVariants } from './queries/variants.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const listArg = (name: string): string[] | undefined => {
+  const index = argv.indexOf(name);
+  return index === -1 ? undefined : (argv[index + 1] ?? '').split(',').filter(Boolean);
+};
+const QUICK = flag('--quick');
+
+const PROFILE = QUICK
+  ? { warmupMs: 300, runMs: 500, runs: 3, openMs: 1_000, soakMs: 20_000, probes: 3 }
+  : { warmupMs: 1_000, runMs: 2_000, runs: 3, openMs: 3_000, soakMs: 90_000, probes: 5 };
+/** Added upstream latency while measuring round-trip levels (large against the noise). */
+const LEVEL_LATENCY_MS = 40;
+/** The fixed arrival rate of the open-loop runs: this share of the slowest contender's closed-loop rate. */
+const OPEN_LOOP_SHARE = 0.5;
+/** Scenario 6: the account's plan, and the arrival rate (about 77% of it at 2 credits a query). */
+const SOAK_PLAN = 'enterprise';
+const SOAK_RATE = 4.5;
+/** deskgraph's configuration for the bench: the dashboard costs more than the default cap of 100. */
+const DESKGRAPH_ENV = { DESKGRAPH_MAX_OPERATION_CREDITS: '1000' };
+
+const ALL_CONTENDERS: ContenderKind[] = ['A', 'B', 'C', 'D'];
+const CONTENDERS = (listArg('--contenders') ?? ALL_CONTENDERS) as ContenderKind[];
+
+const here = new URL('.', import.meta.url);
+const query = (file: string) => readFileSync(new URL(`queries/${file}`, here), 'utf8');
+const QUERIES = {
+  ticket: query('ticket.graphql'),
+  ticketsPeople: query('tickets-people.graphql'),
+  dashboard: query('dashboard.graphql'),
+  ticketPeople: query('ticket-people.graphql'),
+};
+const VARIANTS = queryVariants(1_200);
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+interface Scenario {
+  id: string;
+  title: string;
+  latencies: number[];
+  connections: number;
+  /** A fresh request stream for one contender (seeded: every contender sees the same sequence). */
+  stream(kind: ContenderKind): RequestMaker;
+  floor(): Promise<Floor>;
+}
+
+const gql = (body: object): HttpRequest => ({
+  method: 'POST',
+  path: '/graphql',
+  body: JSON.stringify(body),
+});
+
+function scenarios(emu: EmulatorReady, sizes: Sizes): Scenario[] {
+  const ids = emu.ticketIds;
+  const get = oracle(emu.origin, emu.adminKey);
+  const uniform = (seed: number) => {
+    const random = mulberry32(seed);
+    return () => ids[Math.floor(random() * ids.length)] as number;
+  };
+  const zipf = (seed: number) => {
+    // Ranks map to ids through a fixed shuffle, so the popular tickets are spread over the range.
+    const shuffled = [...ids];
+    const random = mulberry32(seed + 1);
+    for (let i = shuffled.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j] as number, shuffled[i] as number];
+    }
+    const rank = zipfSampler(shuffled.length, 1, seed);
+    return () => shuffled[rank()] as number;
+  };
+  const firstIds = (pick: () => number, n: number) => Array.from({ length: n }, pick);
+
+  const page = (id: string, first: number, title: string): Scenario => ({
+    id,
+    title,
+    latencies: [0, 5],
+    connections: 10,
+    stream: (kind) => () =>
+      kind === 'A'
+        ? { method: 'GET', path: `/tickets-people?first=${first}` }
+        : gql({ query: QUERIES.ticketsPeople, variables: { first } }),
+    floor: () => ticketsPeopleFloor(get, first, sizes),
+  });
+  const zipfScenario = (connections: number): Scenario => ({
+    id: `s4-${connections}`,
+    title: `4. ${connections} clients, Zipf ids (ticket + requester + responder)`,
+    latencies: [5],
+    connections,
+    stream: (kind) => {
+      const next = zipf(4);
+      return () => {
+        const id = next();
+        return kind === 'A'
+          ? { method: 'GET', path: `/ticket-people/${id}` }
+          : gql({ query: QUERIES.ticketPeople, variables: { id: String(id) } });
+      };
+    },
+    floor: () => ticketPeopleFloor(get, firstIds(zipf(4), PROFILE.probes), sizes),
+  });
+  return [
+    {
+      id: 's1',
+      title: '1. One ticket by id',
+      latencies: [0, 5],
+      connections: 10,
+      stream: (kind) => {
+        const next = uniform(1);
+        return () => {
+          const id = next();
+          return kind === 'A'
+            ? { method: 'GET', path: `/ticket/${id}` }
+            : gql({ query: QUERIES.ticket, variables: { id: String(id) } });
+        };
+      },
+      floor: async () => ticketFloor(),
+    },
+    page('s2-30', 30, '2. 30 tickets + requester, company, responder'),
+    page('s2-100', 100, '2. 100 tickets + requester, company, responder'),
+    {
+      id: 's3',
+      title: '3. Dashboard: 100 tickets + conversations + requester company',
+      latencies: [0, 5],
+      connections: 10,
+      stream: (kind) => () =>
+        kind === 'A'
+          ? { method: 'GET', path: '/dashboard?first=100' }
+          : gql({ query: QUERIES.dashboard, variables: { first: 100 } }),
+      floor: () => dashboardFloor(get, 100, sizes),
+    },
+    zipfScenario(50),
+    zipfScenario(200),
+    {
+      id: 's5',
+      title: `5. ${VARIANTS.length.toLocaleString('en-US')} distinct documents (ticket by id)`,
+      latencies: [0],
+      connections: 10,
+      stream: (kind) => {
+        const next = uniform(5);
+        let k = 0;
+        return () => {
+          const variant = VARIANTS[k % VARIANTS.length] as (typeof VARIANTS)[number];
+          k += 1;
+          const id = next();
+          return kind === 'A'
+            ? { method: 'GET', path: `/ticket/${id}?fields=${variant.fields.join(',')}` }
+            : gql({ query: variant.query, variables: { id: String(id) } });
+        };
+      },
+      floor: async () => ticketFloor(),
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+interface EmuStats {
+  totalCalls: number;
+  totalCredits: number;
+  status: Record<string, number>;
+  rejected: number;
+}
+
+interface Running {
+  kind: ContenderKind;
+  child: Child<ContenderReady>;
+  origin: string;
+}
+
+const emulatorFile = new URL('procs/emulator.ts', here);
+const contenderFile = new URL('procs/contender.ts', here);
+
+function startEmulatorProcess(options: Record<string, unknown>, label: string) {
+  return startChild<EmulatorReady>(emulatorFile, [JSON.stringify(options)], label);
+}
+
+async function startContender(
+  kind: ContenderKind,
+  emu: EmulatorReady,
+  shaping: boolean,
+  env: Record<string, string> = {},
+): Promise<Running> {
+  const spec: ContenderSpec = {
+    kind,
+    upstreamOrigin: emu.origin,
+    apiKey: emu.adminKey,
+    shaping,
+    env: { ...DESKGRAPH_ENV, ...env },
+  };
+  const child = await startChild<ContenderReady>(
+    contenderFile,
+    [JSON.stringify(spec)],
+    CONTENDER_NAMES[kind],
+  );
+  return { kind, child, origin: new URL(child.ready.url).origin };
+}
+
+async function send(origin: string, req: HttpRequest): Promise<{ ms: number; body: string }> {
+  const started = performance.now();
+  const response = await request(`${origin}${req.path}`, {
+    method: req.method,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: req.body,
+  });
+  const body = await response.body.text();
+  return { ms: performance.now() - started, body };
+}
+
+/**
+ * Waits until the emulator has seen no new call for 250 ms (at most 20 s): a closed-loop run ends
+ * with requests still in flight, and their upstream work must not leak into the next measurement.
+ */
+async function settle(emulator: Child<EmulatorReady>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let last = -1;
+  while (Date.now() < deadline) {
+    const { totalCalls } = await emulator.call<EmuStats>('stats');
+    if (totalCalls === last) {
+      return;
+    }
+    last = totalCalls;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+/**
+ * Calls and credits per query from the emulator's exact counters (after one discarded warm-up
+ * query: for D that is the warm state), and round-trip levels: the extra end-to-end time when every
+ * upstream answer is delayed by LEVEL_LATENCY_MS, divided by it.
+ */
+async function probe(
+  run: Running,
+  scenario: Scenario,
+  emulator: Child<EmulatorReady>,
+): Promise<Probe> {
+  const stream = scenario.stream(run.kind);
+  const requests = Array.from({ length: PROFILE.probes }, stream);
+  await emulator.call('faults', {});
+  await settle(emulator);
+  await send(run.origin, requests[0] as HttpRequest);
+  await emulator.call('reset');
+  const solo: number[] = [];
+  let errors = 0;
+  let error: string | undefined;
+  for (const req of requests) {
+    const { ms, body } = await send(run.origin, req);
+    solo.push(ms);
+    if (hasErrors(body)) {
+      errors += 1;
+      error ??= body.slice(0, 400);
+    }
+  }
+  const stats = await emulator.call<EmuStats>('stats');
+  await emulator.call('faults', { latencyMs: LEVEL_LATENCY_MS });
+  const slow: number[] = [];
+  for (const req of requests) {
+    slow.push((await send(run.origin, req)).ms);
+  }
+  await emulator.call('faults', {});
+  const soloMs = median(solo);
+  return {
+    calls: stats.totalCalls / requests.length,
+    credits: stats.totalCredits / requests.length,
+    levels: Math.max(0, Math.round((median(slow) - soloMs) / LEVEL_LATENCY_MS)),
+    soloMs,
+    errors,
+    error,
+  };
+}
+
+/** Closed loop at the scenario's connections: warm-up, then `runs` measured runs; peak RSS. */
+async function closedCell(
+  run: Running,
+  scenario: Scenario,
+  latencyMs: number,
+  emulator: Child<EmulatorReady>,
+): Promise<Omit<LoadCell, 'open'>> {
+  await emulator.call('faults', latencyMs > 0 ? { latencyMs } : {});
+  await run.child.call('reset-rss');
+  const closedOptions = {
+    origin: run.origin,
+    connections: scenario.connections,
+    next: scenario.stream(run.kind),
+  };
+  await closedLoop({ ...closedOptions, durationMs: PROFILE.warmupMs });
+  const runs: LoadCell['closed']['runs'] = [];
+  for (let i = 0; i < PROFILE.runs; i += 1) {
+    await settle(emulator);
+    await emulator.call('reset');
+    const result = await closedLoop({ ...closedOptions, durationMs: PROFILE.runMs });
+    const stats = await emulator.call<EmuStats>('stats');
+    runs.push({
+      ...result,
+      callsPerQuery: stats.totalCalls / Math.max(1, result.completed),
+      creditsPerQuery: stats.totalCredits / Math.max(1, result.completed),
+    });
+  }
+  const rss = await run.child.call<RssReport>('rss');
+  await settle(emulator);
+  await emulator.call('faults', {});
+  return {
+    scenario: scenario.id,
+    latencyMs,
+    contender: run.kind,
+    connections: scenario.connections,
+    closed: {
+      runs,
+      rps: spread(runs.map((r) => r.rps)),
+      p50: spread(runs.map((r) => r.p50)),
+      p99: spread(runs.map((r) => r.p99)),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      callsPerQuery: median(runs.map((r) => r.callsPerQuery)),
+      creditsPerQuery: median(runs.map((r) => r.creditsPerQuery)),
+    },
+    peakRssMb: rss.peak / 2 ** 20,
+  };
+}
+
+/** The fixed arrival rate run (coordinated-omission-safe latencies). */
+async function openCell(
+  run: Running,
+  scenario: Scenario,
+  latencyMs: number,
+  emulator: Child<EmulatorReady>,
+  rate: number,
+): Promise<OpenLoopResult> {
+  await settle(emulator);
+  await emulator.call('faults', latencyMs > 0 ? { latencyMs } : {});
+  const open = await openLoop({
+    origin: run.origin,
+    rate,
+    durationMs: PROFILE.openMs,
+    next: scenario.stream(run.kind),
+    drainMs: 10_000,
+  });
+  await emulator.call('faults', {});
+  return open;
+}
+
+/**
+ * Scenario 6: every contender at once, each against its own emulator (its own account) with the
+ * per-minute limit on, at a fixed arrival rate of the scenario-4 query over Zipf ids.
+ */
+async function soak(kinds: ContenderKind[]): Promise<SoakResult[]> {
+  const pairs = await Promise.all(
+    kinds.map(async (kind) => {
+      const emulator = await startEmulatorProcess(
+        { plan: SOAK_PLAN, rateLimit: true },
+        `soak emulator ${kind}`,
+      );
+      const run = await startContender(kind, emulator.ready, true, {
+        FRESHDESK_PLAN: SOAK_PLAN,
+      });
+      return { kind, emulator, run };
+    }),
+  );
+  try {
+    const emu = pairs[0]?.emulator.ready as EmulatorReady;
+    const zipfScenario = scenarios(emu, { contacts: 0, companies: 0, agents: 0 }).find(
+      (s) => s.id === 's4-50',
+    ) as Scenario;
+    return await Promise.all(
+      pairs.map(async ({ kind, emulator, run }) => {
+        await run.child.call('reset-rss');
+        const samples: number[] = [];
+        const sample = () =>
+          run.child.call<RssReport>('rss').then(
+            (r) => samples.push(r.current),
+            () => {},
+          );
+        const open = await openLoop({
+          origin: run.origin,
+          rate: SOAK_RATE,
+          durationMs: PROFILE.soakMs,
+          next: zipfScenario.stream(kind),
+          drainMs: 35_000,
+          onSecond: () => void sample(),
+        });
+        await sample();
+        const rss = await run.child.call<RssReport>('rss');
+        const stats = await emulator.call<EmuStats>('stats');
+        // Drift: the end of the run against its first third's end (the warm-up is behind it by
+        // then), each the median of three one-second samples.
+        const third = Math.floor(samples.length / 3);
+        const start = median(samples.slice(Math.max(0, third - 1), third + 2));
+        const end = median(samples.slice(-3));
+        return {
+          contender: kind,
+          rate: SOAK_RATE,
+          durationMs: PROFILE.soakMs,
+          open,
+          clientRateLimited: open.codes.RATE_LIMITED ?? 0,
+          quotaExceeded: open.codes.QUOTA_EXCEEDED ?? 0,
+          upstream429: stats.status['429'] ?? 0,
+          upstreamCalls: stats.totalCalls,
+          upstreamCredits: stats.totalCredits,
+          rssStartMb: start / 2 ** 20,
+          rssEndMb: end / 2 ** 20,
+          rssDriftMb: (end - start) / 2 ** 20,
+          peakRssMb: rss.peak / 2 ** 20,
+        };
+      }),
+    );
+  } finally {
+    await Promise.all(pairs.flatMap(({ emulator, run }) => [run.child.stop(), emulator.stop()]));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const log = (line: string) => {
+    const t = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+    process.stdout.write(`[${t}s] ${line}\n`);
+  };
+  const only = listArg('--only');
+  const host = machine();
+  log(`deskgraph bench${QUICK ? ' (quick)' : ''}: ${host.cpu}, ${host.cores} cores, ${host.node}`);
+
+  const emulator = await startEmulatorProcess({ rateLimit: false }, 'emulator');
+  const emu = emulator.ready;
+  const sizes: Sizes = {
+    contacts: emu.counts.contacts,
+    companies: emu.counts.companies,
+    agents: emu.counts.agents,
+  };
+  const running: Running[] = [];
+  const results: BenchResults = {
+    quick: QUICK,
+    machine: host,
+    profile: {
+      ...PROFILE,
+      levelLatencyMs: LEVEL_LATENCY_MS,
+      openLoopShare: OPEN_LOOP_SHARE,
+      soakPlan: SOAK_PLAN,
+      soakRate: SOAK_RATE,
+    },
+    sizes: { ...sizes, tickets: emu.counts.tickets },
+    scenarios: [],
+    cells: [],
+    soak: [],
+    totalSeconds: 0,
+  };
+  try {
+    log(`emulator ${emu.origin} (${emu.ticketIds.length} live tickets)`);
+    for (const scenario of scenarios(emu, sizes)) {
+      if (only && !only.some((prefix) => scenario.id.startsWith(prefix))) {
+        continue;
+      }
+      // Fresh contender processes per scenario: RSS and warm state belong to this scenario only.
+      await Promise.all(running.splice(0).map((run) => run.child.stop()));
+      running.push(
+        ...(await Promise.all(CONTENDERS.map((kind) => startContender(kind, emu, false)))),
+      );
+      const floor = await scenario.floor();
+      const entry: ScenarioResult = {
+        id: scenario.id,
+        title: scenario.title,
+        connections: scenario.connections,
+        latencies: scenario.latencies,
+        floor,
+        probes: {},
+      };
+      results.scenarios.push(entry);
+      for (const run of running) {
+        const p = await probe(run, scenario, emulator);
+        entry.probes[run.kind] = p;
+        log(
+          `${scenario.id} ${run.kind}: ${round(p.calls)} calls, ${round(p.credits)} credits, ` +
+            `${p.levels} levels (floor ${round(floor.calls)}/${round(floor.credits)}/${floor.levels})` +
+            `${p.errors ? `, ${p.errors} errors: ${p.error}` : ''}`,
+        );
+      }
+      for (const latencyMs of scenario.latencies) {
+        const closed: Omit<LoadCell, 'open'>[] = [];
+        for (const run of running) {
+          const cell = await closedCell(run, scenario, latencyMs, emulator);
+          closed.push(cell);
+          log(
+            `${scenario.id} +${latencyMs}ms ${run.kind}: ${round(cell.closed.rps.median, 0)} rps ` +
+              `(spread ${round(cell.closed.rps.spreadPct, 0)}%), p50 ${round(cell.closed.p50.median)} ms, ` +
+              `p99 ${round(cell.closed.p99.median)} ms, ${round(cell.closed.callsPerQuery, 1)} calls/q, ` +
+              `${round(cell.peakRssMb, 0)} MB, ${cell.closed.errors} errors`,
+          );
+        }
+        // One arrival rate for everyone: a share of the slowest contender's closed-loop rate, so
+        // every contender can keep up and the latencies compare like for like.
+        const slowest = Math.min(...closed.map((c) => c.closed.rps.median));
+        const rate = Math.max(1, Math.round(slowest * OPEN_LOOP_SHARE));
+        for (const [i, run] of running.entries()) {
+          const open = await openCell(run, scenario, latencyMs, emulator, rate);
+          results.cells.push({ ...(closed[i] as Omit<LoadCell, 'open'>), open });
+          log(
+            `${scenario.id} +${latencyMs}ms ${run.kind} at ${rate}/s: p50 ${round(open.p50)} ms, ` +
+              `p99 ${round(open.p99)} ms, ${open.errors} errors, ${open.dropped} not served`,
+          );
+        }
+      }
+    }
+  } finally {
+    await Promise.all(running.map((run) => run.child.stop()));
+    await emulator.stop();
+  }
+  if (!flag('--no-soak') && (!only || only.includes('s6'))) {
+    log(`s6: soak at ${SOAK_RATE}/s for ${PROFILE.soakMs / 1000} s, plan ${SOAK_PLAN}, limits on`);
+    results.soak = await soak(CONTENDERS);
+    for (const s of results.soak) {
+      log(
+        `s6 ${s.contender}: ${s.clientRateLimited} client 429s, ${s.quotaExceeded} refused, ` +
+          `${s.upstream429} upstream 429s, p99 ${round(s.open.p99)} ms, RSS drift ` +
+          `${round(s.rssDriftMb, 1)} MB, peak ${round(s.peakRssMb, 0)} MB`,
+      );
+    }
+  }
+  results.totalSeconds = (performance.now() - started) / 1000;
+  // A quick smoke run is not for publishing: it goes to the temp directory, not bench/results.
+  const out = QUICK
+    ? join(tmpdir(), 'deskgraph-bench-quick')
+    : fileURLToPath(new URL('results/', here));
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'latest.json'), `${JSON.stringify(results, jsonNumbers, 2)}\n`);
+  await writeFile(join(out, 'latest.md'), renderMarkdown(results));
+  log(`done in ${round(results.totalSeconds, 0)} s: ${join(out, 'latest.{json,md}')}`);
+}
+
+/** Rounds floats for the JSON file and writes non-finite numbers (saturated percentiles) as null. */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? round(value, 3) : null;
+  }
+  return value;
+}
+
+await main();
