@@ -83,6 +83,43 @@ describe('the loading plan', () => {
     }
   });
 
+  it('resolves responders and groups from cached whole lists: at most 3 calls cold, 1 warm', async () => {
+    // A stack of its own, so the agent and group caches start cold.
+    const cold = await startStack(UNTHROTTLED);
+    try {
+      const query = '{ tickets(first: 30) { nodes { id responder { name } group { name } } } }';
+      type Result = {
+        tickets: {
+          nodes: {
+            id: string;
+            responder: { name: string } | null;
+            group: { name: string } | null;
+          }[];
+        };
+      };
+      const first = await cold.gql<Result>(query);
+      expect(first.errors).toBeUndefined();
+      const coldCalls = cold.emulator.stats();
+      expect(coldCalls.totalCalls).toBeLessThanOrEqual(3);
+      expect(coldCalls.calls['GET /tickets']).toBe(1);
+      cold.emulator.resetStats();
+      const second = await cold.gql<Result>(query);
+      expect(second.data).toEqual(first.data);
+      expect(cold.emulator.stats().totalCalls).toBe(1);
+      for (const node of first.data?.tickets.nodes ?? []) {
+        const ticket = cold.emulator.data.tickets.get(Number(node.id));
+        const agent = ticket?.responder_id
+          ? cold.emulator.data.agents.get(ticket.responder_id)
+          : undefined;
+        const group = ticket?.group_id ? cold.emulator.data.groups.get(ticket.group_id) : undefined;
+        expect(node.responder?.name ?? null).toBe(agent?.contact.name ?? null);
+        expect(node.group?.name ?? null).toBe(group?.name ?? null);
+      }
+    } finally {
+      await cold.close();
+    }
+  });
+
   it('loads companies once per distinct company on the page', async () => {
     const result = await stack.gql<{ tickets: { nodes: { company: { name: string } | null }[] } }>(
       '{ tickets(first: 30) { nodes { id company { name } } } }',
