@@ -1,5 +1,6 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3] [--contenders A,D] [--no-soak]`):
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3] [--contenders A,D] [--no-soak]`,
+ * or `--render` to rewrite latest.md from latest.json):
  * deskgraph side by side with a hand-written REST aggregator (A), a naive GraphQL gateway (B),
  * deskgraph with its cross-request caches off (C) and deskgraph as shipped (D), against the
  * emulator, in one run on one machine. Writes `bench/results/latest.json` and `latest.md`.
@@ -591,4 +592,11 @@ function jsonNumbers(_key: string, value: unknown): unknown {
   return value;
 }
 
-await main();
+if (flag('--render')) {
+  // Re-renders latest.md from latest.json (after a change to the report's layout).
+  const dir = fileURLToPath(new URL('results/', here));
+  const saved = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchResults;
+  await writeFile(join(dir, 'latest.md'), renderMarkdown(saved));
+} else {
+  await main();
+}

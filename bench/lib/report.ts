@@ -7,6 +7,17 @@ import { type BenchResults, CONTENDER_NAMES, type LoadCell } from './types.ts';
 
 const KINDS: ContenderKind[] = ['A', 'B', 'C', 'D'];
 
+/** Short scenario labels for the load table. */
+const SHORT: Record<string, string> = {
+  s1: '1. ticket by id',
+  's2-30': '2. 30 tickets + people',
+  's2-100': '2. 100 tickets + people',
+  s3: '3. dashboard',
+  's4-50': '4. Zipf ids, 50 clients',
+  's4-200': '4. Zipf ids, 200 clients',
+  s5: '5. 1,200 documents',
+};
+
 function num(value: number | null | undefined, digits = 1): string {
   if (value === null || value === undefined || Number.isNaN(value)) {
     return '–';
@@ -201,12 +212,9 @@ export function renderMarkdown(results: BenchResults): string {
   );
   lines.push(row(Array.from({ length: 13 }, () => '---')));
   for (const c of results.cells) {
-    const title = results.scenarios.find((s) => s.id === c.scenario)?.title ?? c.scenario;
     lines.push(
       row([
-        title.split(' ')[0] === '2.'
-          ? title.replace(/ \+ requester.*/, ' + people')
-          : title.slice(0, 48),
+        SHORT[c.scenario] ?? c.scenario,
         c.latencyMs,
         CONTENDER_NAMES[c.contender],
         c.connections,
@@ -232,7 +240,8 @@ export function renderMarkdown(results: BenchResults): string {
       `Each contender against its own emulator with the ${p.soakPlan} plan's per-minute limit on ` +
         `(${s0 ? s0.durationMs / 1000 : '?'} s at a fixed ${p.soakRate} req/s of the scenario-4 query over Zipf ids; ` +
         'all four at once, each its own account). deskgraph runs exactly as shipped (`startGateway`, quota shaping on, ' +
-        '`FRESHDESK_PLAN` set). RSS drift: last sample minus the median of the first tenth of the run.',
+        '`FRESHDESK_PLAN` set). RSS drift: the end of the run against the end of its first third ' +
+        '(each the median of three one-second samples; the warm-up is behind it by then).',
     );
     lines.push('');
     lines.push(
