@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { handleControl, type Stats } from './control.ts';
-import { edgeErrorPage, type Fault, type Faults } from './faults.ts';
+import { appFaultError, edgeErrorPage, type Fault, type Faults } from './faults.ts';
 import {
   ApiError,
   accessDenied,
@@ -335,11 +335,42 @@ function sendReply(
   writeJson(res, reply.status, headers, reply.body, truncate);
 }
 
+/** The rate limiter's 429: `Retry-After`, a JSON `message`, no rate-limit headers. */
+function send429(res: ServerResponse, requestId: string, retryAfterSeconds: number): void {
+  const text = JSON.stringify(RATE_LIMITED);
+  res.writeHead(429, {
+    'Retry-After': String(retryAfterSeconds),
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'X-Request-Id': requestId,
+    'X-Freshdesk-API-Version': API_VERSION,
+  });
+  res.end(text);
+}
+
+/**
+ * An injected error answer. The app's 4xx and the 429 are exactly what a real refusal sends (same
+ * body, `X-Request-Id`, `X-Freshdesk-API-Version` except on 404, rate-limit headers except on 401
+ * and 429); the 500 is the app's JSON; 502/503/504 come from the edge with no Freshdesk headers.
+ */
 function sendFault(
   res: ServerResponse,
   fault: Extract<Fault, { kind: 'error' }>,
   requestId: string,
+  method: string,
+  rateHeaders: Record<string, string>,
 ): void {
+  if (fault.status === 429) {
+    send429(res, requestId, fault.retryAfterSeconds);
+    return;
+  }
+  const app = appFaultError(fault, method);
+  if (app) {
+    // A 401 is refused before the rate limiter, as the normal one is: no rate-limit headers.
+    const reply = { status: app.status, body: app.body, headers: app.headers };
+    sendReply(res, reply, requestId, app.status === 401 ? {} : rateHeaders);
+    return;
+  }
   if (fault.body === 'json') {
     writeJson(
       res,
@@ -438,15 +469,7 @@ export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
     let cost = 1;
 
     const reject429 = (retryAfterSeconds: number) => {
-      const text = JSON.stringify(RATE_LIMITED);
-      res.writeHead(429, {
-        'Retry-After': String(retryAfterSeconds),
-        'Content-Type': 'application/json',
-        'Content-Length': String(Buffer.byteLength(text)),
-        'X-Request-Id': requestId,
-        'X-Freshdesk-API-Version': API_VERSION,
-      });
-      res.end(text);
+      send429(res, requestId, retryAfterSeconds);
       core.stats.record({ key, status: 429, credits: 0, wrote: false, invalidField: false });
     };
 
@@ -516,7 +539,7 @@ export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
         req.socket.destroy();
         return;
       }
-      sendFault(res, fault, requestId);
+      sendFault(res, fault, requestId, method, core.limiter.headers(cost));
       core.stats.record({
         key,
         status: fault.status,

@@ -1,8 +1,9 @@
 /**
  * Contract section 5 end to end: one query per row of the error table, through the gateway over
- * real sockets, against the emulator (or the scripted fake Freshdesk for what the emulator cannot
- * answer: 406, 415, a refused connection), checking `code`, `upstream`, `retryAfter`,
- * `fieldErrors` and `retryable`; partial results; masking of unexpected errors.
+ * real sockets, against the emulator (its real refusals, and injected faults for what a
+ * well-behaved gateway never draws: 406, 415), then every status again against the scripted fake
+ * Freshdesk (plus a refused connection and an unexpected internal error), checking `code`,
+ * `upstream`, `retryAfter`, `fieldErrors` and `retryable`; partial results; masking.
  */
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
@@ -253,6 +254,76 @@ describe('every row of the contract table, through the gateway and the emulator'
     expect(calls('POST /contacts')).toBe(1);
   });
 
+  // 406 and 415 never happen to a well-behaved gateway, so the emulator injects them; the rows
+  // above also run here with Freshdesk's real body for each status, injected the same way.
+  it.each([
+    [400, 'BAD_USER_INPUT'],
+    [401, 'UNAUTHENTICATED'],
+    [403, 'FORBIDDEN'],
+    [404, 'NOT_FOUND'],
+    [405, 'METHOD_NOT_ALLOWED'],
+    [406, 'NOT_ACCEPTABLE'],
+    [409, 'CONFLICT'],
+    [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  ] as const)("%i injected with Freshdesk's real body → %s, not retried", async (status, code) => {
+    reset();
+    stack.emulator.setFaults({ errors: { 'GET /tickets/:id': { rate: 1, status } } });
+    const response = await ask(TICKET, { id: '9' });
+    expect(response.data).toEqual({ ticket: null });
+    const extensions = only(response);
+    expect(extensions).toEqual({
+      code,
+      upstream: {
+        status,
+        method: 'GET',
+        path: '/api/v2/tickets/9',
+        requestId: expect.any(String),
+      },
+      ...(status === 400 || status === 409
+        ? {
+            fieldErrors: [
+              status === 400
+                ? {
+                    field: 'email',
+                    message: 'It should be a valid email address',
+                    code: 'invalid_value',
+                  }
+                : {
+                    field: 'email',
+                    message: 'It should be a unique value',
+                    code: 'duplicate_value',
+                  },
+            ],
+          }
+        : {}),
+      retryable: false,
+    });
+    expect(extensions.retryAfter).toBeUndefined();
+    expect(calls('GET /tickets/:id')).toBe(1);
+    expect(stack.emulator.stats().faults.error).toBe(1);
+  });
+
+  it('415 → UNSUPPORTED_MEDIA_TYPE on a write (injected), which is not performed', async () => {
+    reset();
+    stack.emulator.setFaults({ errors: { 'POST /contacts': { rate: 1, status: 415 } } });
+    const response = await ask(CREATE_CONTACT, {
+      input: { name: 'Plain Text', email: 'plain-415@example.com' },
+    });
+    expect(response.data?.createContact ?? null).toBeNull();
+    expect(only(response)).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      upstream: {
+        status: 415,
+        method: 'POST',
+        path: '/api/v2/contacts',
+        requestId: expect.any(String),
+      },
+      retryable: false,
+    });
+    expect(calls('POST /contacts')).toBe(1);
+    expect(stack.emulator.stats().writes['POST /contacts'] ?? 0).toBe(0);
+  });
+
   it('500 → UPSTREAM_ERROR, not retried', async () => {
     reset();
     stack.emulator.setFaults({ errors: { 'GET /tickets/:id': { rate: 1, status: 500 } } });
@@ -431,7 +502,7 @@ describe('every row of the contract table, through the gateway and the emulator'
   });
 });
 
-describe('rows the emulator cannot answer, through the scripted fake Freshdesk', () => {
+describe('every status again, and what needs a scripted upstream, through the fake Freshdesk', () => {
   const KEY = 'fake-freshdesk-service-key-001';
   let fake: FakeFreshdesk;
   let gateway: Gateway;
