@@ -3,9 +3,11 @@
  * and arguments before any resolver runs. It mirrors deskgraph's loading plan (src/loaders and the
  * type files), which decides the calls:
  * - ticket lists ask for `first` rows in one page (a second page when a cursor may straddle two),
- *   embedding `requester` (+2 a page) when only id/name/email/mobile/phone are selected below it and
- *   `description` (+2) when the description is selected; search pages hold 30;
- * - `ticket(id)` embeds `conversations` (first <= 10, no cursor) and the small requester (+1 each);
+ *   embedding `requester` (+2 a page) when only id/name/email/mobile/phone are selected below it,
+ *   `company` (+2 a page) when only id/name are selected below it (the id alone needs nothing), and
+ *   `description` (+2) when the description is selected; search pages hold 30 and embed nothing;
+ * - `ticket(id)` embeds `conversations` (first <= 10, no cursor), the small requester and the
+ *   company's id/name (+1 each);
  * - contacts, companies and tickets by id are one call per distinct id (counted per parent: an
  *   upper bound); a ticket's conversations and ratings are one call per ticket and page;
  * - agents, groups and ticket fields are whole lists (one call per 100) cached per credential, so
@@ -50,6 +52,7 @@ const MAX_EMBEDDED_CONVERSATIONS = 10;
 /** How many children an unbounded list (categories, folders) is assumed to hold. */
 const UNBOUNDED_FANOUT = 5;
 const EMBEDDED_REQUESTER = new Set(['id', 'name', 'email', 'mobile', 'phone', '__typename']);
+const EMBEDDED_COMPANY = new Set(['id', 'name', '__typename']);
 const ID_ONLY = new Set(['id', '__typename']);
 
 type Variables = Record<string, unknown>;
@@ -223,8 +226,11 @@ const pagesFor = (args: Record<string, unknown>, pageSize = MAX_FIRST): number =
 const onlyFrom = (names: Set<string>, allowed: Set<string>): boolean =>
   [...names].every((name) => allowed.has(name));
 
-/** How tickets reached this selection: a list row, a search hit, or a full single ticket. */
-type TicketSource = 'list' | 'search' | 'single';
+/**
+ * How tickets reached this selection: a list row, a search hit, a single ticket by id, or the
+ * answer of a write (which embeds nothing).
+ */
+type TicketSource = 'list' | 'search' | 'single' | 'write';
 
 function requesterEmbeddable(sel: Selection): boolean {
   if (!sel.has('requester')) {
@@ -234,6 +240,14 @@ function requesterEmbeddable(sel: Selection): boolean {
   return onlyFrom(names, EMBEDDED_REQUESTER) && !onlyFrom(names, ID_ONLY);
 }
 
+function companyEmbeddable(sel: Selection): boolean {
+  if (!sel.has('company')) {
+    return false;
+  }
+  const names = sel.below('company', ['Company']).names();
+  return onlyFrom(names, EMBEDDED_COMPANY) && !onlyFrom(names, ID_ONLY);
+}
+
 function conversationsEmbeddable(sel: Selection): boolean {
   return sel.all('conversations').some((field) => {
     const args = sel.args(field);
@@ -241,14 +255,41 @@ function conversationsEmbeddable(sel: Selection): boolean {
   });
 }
 
+/** What the ticket call embeds for the selection below its tickets. */
+interface Embeds {
+  requester: boolean;
+  company: boolean;
+  conversations: boolean;
+}
+
+const NO_EMBEDS: Embeds = { requester: false, company: false, conversations: false };
+
+/** A list page embeds the requester and the company only when it may hold two or more tickets. */
+const listEmbeds = (sel: Selection, first: number): Embeds => ({
+  requester: first >= 2 && requesterEmbeddable(sel),
+  company: first >= 2 && companyEmbeddable(sel),
+  conversations: false,
+});
+
+const singleEmbeds = (sel: Selection): Embeds => ({
+  requester: requesterEmbeddable(sel),
+  company: companyEmbeddable(sel),
+  conversations: conversationsEmbeddable(sel),
+});
+
+/** The list pages for `first` rows: +2 credits a page per embed (`description` included). */
 function ticketListCall(
   tally: Tally,
   sel: Selection,
   pages: number,
+  embeds: Embeds,
   endpoint?: MeteredEndpoint,
 ): void {
   let includes = 0;
-  if (requesterEmbeddable(sel)) {
+  if (embeds.requester) {
+    includes += 1;
+  }
+  if (embeds.company) {
     includes += 1;
   }
   if (sel.has('description') || sel.has('descriptionText')) {
@@ -257,7 +298,13 @@ function ticketListCall(
   tally.call(pages, 1 + 2 * includes, endpoint);
 }
 
-function walkTicket(tally: Tally, sel: Selection, n: number, source: TicketSource): void {
+function walkTicket(
+  tally: Tally,
+  sel: Selection,
+  n: number,
+  source: TicketSource,
+  embeds: Embeds,
+): void {
   if (n <= 0) {
     return;
   }
@@ -267,8 +314,7 @@ function walkTicket(tally: Tally, sel: Selection, n: number, source: TicketSourc
   if (sel.has('requester')) {
     const requester = sel.below('requester', ['Contact']);
     const names = requester.names();
-    const embedded = source !== 'search' && requesterEmbeddable(sel);
-    if (!embedded && !onlyFrom(names, ID_ONLY)) {
+    if (!embeds.requester && !onlyFrom(names, ID_ONLY)) {
       tally.call(n, 1); // contacts by id
     }
     walkContact(tally, requester, n);
@@ -282,15 +328,15 @@ function walkTicket(tally: Tally, sel: Selection, n: number, source: TicketSourc
     walkGroup(tally, sel.below('group'), n);
   }
   if (sel.has('company')) {
-    const company = sel.below('company');
-    if (!onlyFrom(company.names(), ID_ONLY)) {
+    const company = sel.below('company', ['Company']);
+    if (!embeds.company && !onlyFrom(company.names(), ID_ONLY)) {
       tally.call(n, 1); // companies by id
     }
   }
   for (const field of sel.all('conversations')) {
     const args = sel.args(field);
     const embedded =
-      source === 'single' && !hasCursor(args) && firstOf(args) <= MAX_EMBEDDED_CONVERSATIONS;
+      embeds.conversations && !hasCursor(args) && firstOf(args) <= MAX_EMBEDDED_CONVERSATIONS;
     if (!embedded) {
       tally.call(n * pagesFor(args), 1);
     }
@@ -306,15 +352,15 @@ function walkContact(tally: Tally, sel: Selection, n: number): void {
     return;
   }
   if (sel.has('company')) {
-    const company = sel.below('company');
-    if (!onlyFrom(company.names(), ID_ONLY)) {
-      tally.call(n, 1);
-    }
+    // Contact.company loads the company by id even when only its id is selected.
+    tally.call(n, 1);
   }
   for (const field of sel.all('tickets')) {
     const args = sel.args(field);
-    ticketListCall(tally, sel.nodes('tickets'), n * pagesFor(args), 'tickets_list');
-    walkTicket(tally, sel.nodes('tickets'), n * firstOf(args), 'list');
+    const nodes = sel.nodes('tickets');
+    const embeds = listEmbeds(nodes, firstOf(args));
+    ticketListCall(tally, nodes, n * pagesFor(args), embeds, 'tickets_list');
+    walkTicket(tally, nodes, n * firstOf(args), 'list', embeds);
   }
 }
 
@@ -372,21 +418,22 @@ function walkQuery(tally: Tally, root: Selection, options: EstimateOptions): voi
     const sel = root.below(field.name.value);
     switch (field.name.value) {
       case 'ticket': {
-        const includes =
-          (requesterEmbeddable(sel) ? 1 : 0) + (conversationsEmbeddable(sel) ? 1 : 0);
+        const embeds = singleEmbeds(sel);
+        const includes = Object.values(embeds).filter(Boolean).length;
         tally.call(1, 1 + includes);
-        walkTicket(tally, sel, 1, 'single');
+        walkTicket(tally, sel, 1, 'single', embeds);
         break;
       }
       case 'tickets': {
         const nodes = root.nodes('tickets');
-        ticketListCall(tally, nodes, pagesFor(args), 'tickets_list');
-        walkTicket(tally, nodes, firstOf(args), 'list');
+        const embeds = listEmbeds(nodes, firstOf(args));
+        ticketListCall(tally, nodes, pagesFor(args), embeds, 'tickets_list');
+        walkTicket(tally, nodes, firstOf(args), 'list', embeds);
         break;
       }
       case 'searchTickets': {
         tally.call(pagesFor(args, SEARCH_PAGE), 1);
-        walkTicket(tally, root.nodes('searchTickets'), firstOf(args), 'search');
+        walkTicket(tally, root.nodes('searchTickets'), firstOf(args), 'search', NO_EMBEDS);
         break;
       }
       case 'contact':
@@ -450,11 +497,11 @@ function walkMutation(tally: Tally, root: Selection): void {
     switch (field.name.value) {
       case 'createTicket':
         tally.call(1, 1, 'ticket_create');
-        walkTicket(tally, sel, 1, 'single');
+        walkTicket(tally, sel, 1, 'write', NO_EMBEDS);
         break;
       case 'updateTicket':
         tally.call(1, 1, 'ticket_update');
-        walkTicket(tally, sel, 1, 'single');
+        walkTicket(tally, sel, 1, 'write', NO_EMBEDS);
         break;
       case 'replyToTicket':
       case 'addNote':

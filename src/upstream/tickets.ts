@@ -38,7 +38,8 @@ export interface RawTicket {
   due_by: string | null;
   fr_due_by: string | null;
   requester?: RawEmbeddedRequester;
-  company?: { id?: RawId; name?: string };
+  /** `{}` when the ticket has no company. */
+  company?: { id?: RawId; name?: string } | null;
   conversations?: RawConversation[];
   stats?: Record<string, string | null>;
 }
@@ -49,6 +50,11 @@ export interface EmbeddedRequester {
   email: string | null;
   mobile: string | null;
   phone: string | null;
+}
+
+export interface EmbeddedCompany {
+  id: string;
+  name: string;
 }
 
 export interface TicketModel {
@@ -73,6 +79,11 @@ export interface TicketModel {
   frDueBy: string | null;
   /** Present when the call embedded the requester (`include=requester`). */
   requester: EmbeddedRequester | undefined;
+  /**
+   * Present when the call embedded the company (`include=company`): `{id, name}`, or null when
+   * Freshdesk embedded `{}` (the ticket has no company).
+   */
+  company: EmbeddedCompany | null | undefined;
   /** Present when the call embedded up to 10 conversations (`include=conversations`), oldest first. */
   conversations: ConversationModel[] | undefined;
 }
@@ -106,8 +117,19 @@ export function toTicketModel(raw: RawTicket): TicketModel {
           phone: raw.requester.phone ?? null,
         }
       : undefined,
+    company: toEmbeddedCompany(raw.company),
     conversations: raw.conversations?.map(toConversationModel),
   };
+}
+
+function toEmbeddedCompany(raw: RawTicket['company']): EmbeddedCompany | null | undefined {
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (raw === null || raw.id === undefined) {
+    return null;
+  }
+  return { id: idString(raw.id), name: raw.name ?? '' };
 }
 
 export type TicketInclude = 'requester' | 'stats' | 'description' | 'company' | 'conversations';

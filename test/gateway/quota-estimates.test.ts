@@ -20,7 +20,13 @@ const CANONICAL: Record<string, string> = {
     '{ tickets(first: 30) { nodes { id subject requester { id name email } } } }',
   'tickets with responder and group':
     '{ tickets(first: 30) { nodes { id responder { id name } group { id name } } } }',
-  'tickets with company': '{ tickets(first: 30) { nodes { id company { id name } } } }',
+  'tickets with company id and name (include=company)':
+    '{ tickets(first: 30) { nodes { id company { id name } } } }',
+  'tickets with full companies (one call per distinct company)':
+    '{ tickets(first: 30) { nodes { id company { name domains } } } }',
+  'tickets with requester, company and description embedded':
+    '{ tickets(first: 30) { nodes { id description requester { name } company { name } } } }',
+  'ticket by id with company (include=company)': '{ ticket(id: "7") { id company { id name } } }',
   '50 tickets x conversations(first: 3)':
     '{ tickets(first: 50) { nodes { id conversations(first: 3) { nodes { id body incoming } } } } }',
   contacts: '{ contacts(first: 30) { nodes { id name email phone } } }',

@@ -120,26 +120,157 @@ describe('the loading plan', () => {
     }
   });
 
-  it('loads companies once per distinct company on the page', async () => {
-    const result = await stack.gql<{ tickets: { nodes: { company: { name: string } | null }[] } }>(
-      '{ tickets(first: 30) { nodes { id company { name } } } }',
-    );
-    expect(result.errors).toBeUndefined();
-    const page = [...stack.emulator.data.tickets.values()]
+  /** The first `n` visible tickets in the list's default order (newest first). */
+  const firstPage = (n: number) =>
+    [...stack.emulator.data.tickets.values()]
       .filter(visible)
       .sort((a, b) =>
         a.created_at === b.created_at ? b.id - a.id : a.created_at < b.created_at ? 1 : -1,
       )
-      .slice(0, 30);
+      .slice(0, n);
+  const companyName = (t: TicketRecord) =>
+    t.company_id === null ? null : (stack.emulator.data.companies.get(t.company_id)?.name ?? null);
+
+  it('embeds companies in a list in exactly one call when only embedded fields are selected', async () => {
+    const result = await stack.gql<{
+      tickets: { nodes: { id: string; company: { id: string; name: string } | null }[] };
+    }>('{ tickets(first: 30) { nodes { id company { id name __typename } } } }');
+    expect(result.errors).toBeUndefined();
+    expect(calls().totalCalls).toBe(1);
+    expect(calls().calls).toEqual({ 'GET /tickets': 1 });
+    expect(calls().totalCredits).toBe(3); // 1 + 2 for include=company
+    const page = firstPage(30);
+    expect(page.some((t) => t.company_id === null)).toBe(true);
+    expect(page.some((t) => t.company_id !== null)).toBe(true);
+    expect(result.data?.tickets.nodes).toEqual(
+      page.map((t) => ({
+        id: String(t.id),
+        company:
+          t.company_id === null
+            ? null
+            : { id: String(t.company_id), name: companyName(t), __typename: 'Company' },
+      })),
+    );
+  });
+
+  it('names companies from the embed: 1 call, 3 credits, with only `company { name }`', async () => {
+    const result = await stack.gql<{ tickets: { nodes: { company: { name: string } | null }[] } }>(
+      '{ tickets(first: 30) { nodes { company { name } } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    expect(calls().calls).toEqual({ 'GET /tickets': 1 });
+    expect(calls().totalCredits).toBe(3);
+    expect(result.data?.tickets.nodes.map((n) => n.company?.name ?? null)).toEqual(
+      firstPage(30).map(companyName),
+    );
+  });
+
+  it('combines include=company with requester and description in one list call', async () => {
+    const result = await stack.gql<{
+      tickets: {
+        nodes: {
+          id: string;
+          description: string;
+          requester: { name: string };
+          company: { name: string } | null;
+        }[];
+      };
+    }>('{ tickets(first: 30) { nodes { id description requester { name } company { name } } } }');
+    expect(result.errors).toBeUndefined();
+    expect(calls().calls).toEqual({ 'GET /tickets': 1 });
+    expect(calls().totalCredits).toBe(7); // 1 + 2 x (description, requester, company)
+    const page = firstPage(30);
+    expect(result.data?.tickets.nodes.map((n) => n.company?.name ?? null)).toEqual(
+      page.map(companyName),
+    );
+    expect(result.data?.tickets.nodes.map((n) => n.description)).toEqual(
+      page.map((t) => t.description),
+    );
+  });
+
+  it('loads companies once per distinct company when other company fields are selected', async () => {
+    const result = await stack.gql<{
+      tickets: { nodes: { company: { name: string; domains: string[] } | null }[] };
+    }>('{ tickets(first: 30) { nodes { id company { name domains } } } }');
+    expect(result.errors).toBeUndefined();
+    const page = firstPage(30);
     const distinct = new Set(page.map((t) => t.company_id).filter((id) => id !== null));
-    expect(calls().calls['GET /tickets']).toBe(1);
-    expect(calls().totalCalls).toBeLessThanOrEqual(1 + distinct.size);
-    expect(calls().calls['GET /companies/:id'] ?? 0).toBe(distinct.size);
-    const names = result.data?.tickets.nodes.map((n) => n.company?.name ?? null);
-    expect(names).toEqual(
+    expect(distinct.size).toBeGreaterThan(1);
+    expect(calls().calls).toEqual({ 'GET /tickets': 1, 'GET /companies/:id': distinct.size });
+    expect(calls().totalCalls).toBe(1 + distinct.size);
+    expect(calls().totalCredits).toBe(1 + distinct.size); // no embed asked
+    expect(result.data?.tickets.nodes.map((n) => n.company?.name ?? null)).toEqual(
+      page.map(companyName),
+    );
+    expect(result.data?.tickets.nodes.map((n) => n.company?.domains ?? null)).toEqual(
       page.map((t) =>
-        t.company_id === null ? null : stack.emulator.data.companies.get(t.company_id)?.name,
+        t.company_id === null ? null : stack.emulator.data.companies.get(t.company_id)?.domains,
       ),
+    );
+  });
+
+  it('embeds nothing and fetches no company when only the company id is selected', async () => {
+    const result = await stack.gql<{ tickets: { nodes: { company: { id: string } | null }[] } }>(
+      '{ tickets(first: 30) { nodes { id company { id } } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    expect(calls().calls).toEqual({ 'GET /tickets': 1 });
+    expect(calls().totalCredits).toBe(1);
+    expect(result.data?.tickets.nodes.map((n) => n.company?.id ?? null)).toEqual(
+      firstPage(30).map((t) => (t.company_id === null ? null : String(t.company_id))),
+    );
+  });
+
+  it('does not embed the company for a one-ticket page (one company call is as cheap)', async () => {
+    const ticket = firstPage(30).find((t) => t.company_id !== null);
+    const result = await stack.gql<{ tickets: { nodes: { company: { name: string } | null }[] } }>(
+      `{ tickets(first: 1, filter: { requesterId: "${ticket?.requester_id}" }) { nodes { company { name } } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(calls().calls['GET /tickets']).toBe(1);
+    expect(calls().totalCredits).toBe(calls().totalCalls); // no include on the list
+  });
+
+  it("embeds a single ticket's company (include=company, +1 credit, no company call)", async () => {
+    const [withCompany, without] = [
+      firstPage(100).find((t) => t.company_id !== null),
+      firstPage(100).find((t) => t.company_id === null),
+    ];
+    const result = await stack.gql<{
+      a: { company: { id: string; name: string } | null };
+      b: { company: { id: string; name: string } | null };
+    }>(
+      `{ a: ticket(id: "${withCompany?.id}") { company { id name } } b: ticket(id: "${without?.id}") { company { id name } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(calls().calls).toEqual({ 'GET /tickets/:id': 2 });
+    expect(calls().totalCredits).toBe(4); // 2 x (1 + 1 for include=company)
+    expect(result.data).toEqual({
+      a: {
+        company: {
+          id: String(withCompany?.company_id),
+          name: withCompany ? companyName(withCompany) : undefined,
+        },
+      },
+      b: { company: null },
+    });
+  });
+
+  it('keeps loading companies by id for search results (search cannot embed)', async () => {
+    const result = await stack.gql<{
+      searchTickets: { nodes: { id: string; company: { name: string } | null }[] };
+    }>('{ searchTickets(query: "priority:3", first: 30) { nodes { id company { name } } } }');
+    expect(result.errors).toBeUndefined();
+    const nodes = result.data?.searchTickets.nodes ?? [];
+    const records = nodes.map((n) => stack.emulator.data.tickets.get(Number(n.id)));
+    const distinct = new Set(records.map((t) => t?.company_id ?? null).filter((id) => id !== null));
+    expect(distinct.size).toBeGreaterThan(0);
+    expect(calls().calls).toEqual({
+      'GET /search/tickets': Math.max(1, Math.ceil(nodes.length / 30)),
+      ...(distinct.size > 0 ? { 'GET /companies/:id': distinct.size } : {}),
+    });
+    expect(nodes.map((n) => n.company?.name ?? null)).toEqual(
+      records.map((t) => (t ? companyName(t) : null)),
     );
   });
 

@@ -17,15 +17,46 @@ describe('estimateOperation', () => {
     expect(result).toEqual({ credits: 5, calls: 1, budgets: { total: 5, tickets_list: 5 } });
   });
 
+  it('embeds the company (+2 a list page, +1 on ticket(id)) when only id and name are selected', () => {
+    expect(estimate('{ tickets(first: 30) { nodes { company { name } } } }')).toEqual({
+      credits: 3,
+      calls: 1,
+      budgets: { total: 3, tickets_list: 3 },
+    });
+    expect(
+      estimate('{ tickets(first: 30) { nodes { requester { name } company { id name } } } }')
+        .credits,
+    ).toBe(5);
+    // Only the id: no embed and no call; other fields: one company call per ticket (upper bound).
+    expect(estimate('{ tickets(first: 30) { nodes { company { id } } } }').credits).toBe(1);
+    expect(estimate('{ tickets(first: 30) { nodes { company { domains } } } }').credits).toBe(31);
+    // A one-ticket page embeds nothing: one company call instead.
+    expect(estimate('{ tickets(first: 1) { nodes { company { name } } } }')).toMatchObject({
+      credits: 2,
+      calls: 2,
+    });
+    expect(estimate('{ ticket(id: "1") { company { name } } }')).toMatchObject({
+      credits: 2,
+      calls: 1,
+    });
+    // Search and writes embed nothing.
+    expect(
+      estimate('{ searchTickets(query: "priority:3") { nodes { company { name } } } }').credits,
+    ).toBe(31);
+    expect(
+      estimate('mutation { updateTicket(id: "1", input: {priority: 2}) { company { name } } }')
+        .credits,
+    ).toBe(2);
+  });
+
   it('follows named and inline fragments, and honours @skip / @include', () => {
-    const result = estimate(
-      `query($deep: Boolean!) {
+    const query = `query($deep: Boolean!) {
         tickets(first: 10) { edges { node { ...T } } }
       }
-      fragment T on Ticket { id ... on Ticket { company @include(if: $deep) { name } } requester @skip(if: true) { phone active } }`,
-      { deep: true },
-    );
-    expect(result.credits).toBe(1 + 10);
+      fragment T on Ticket { id ... on Ticket { company @include(if: $deep) { name ...C } } requester @skip(if: true) { phone active } }
+      fragment C on Company { domains }`;
+    expect(estimate(query, { deep: true }).credits).toBe(1 + 10);
+    expect(estimate(query, { deep: false }).credits).toBe(1);
   });
 
   it('costs cached whole lists nothing and counts each list once', () => {

@@ -1,6 +1,8 @@
 /**
  * Company: a customer organisation. Loaded by id, deduplicated per request, with bounded
- * concurrency (Freshdesk has no "get many" endpoint).
+ * concurrency (Freshdesk has no "get many" endpoint). A partial source (the company embedded in a
+ * ticket with `include=company`, or only the id a ticket carries) answers the fields it holds and
+ * loads the full company only for the others.
  */
 import type DataLoader from 'dataloader';
 import { builder } from '../../builder.ts';
@@ -11,38 +13,78 @@ import { requireId } from './agent.ts';
 
 export type { CompanyModel } from '../../upstream/companies.ts';
 
+/**
+ * What a ticket knows of its company without a company call: the id, plus the name when the call
+ * embedded the company (`include=company` gives `{id, name}`).
+ */
+export interface PartialCompany {
+  partial: true;
+  id: string;
+  name?: string;
+}
+
+export type CompanySource = CompanyModel | PartialCompany;
+
+const isPartial = (source: CompanySource): source is PartialCompany =>
+  'partial' in source && source.partial === true;
+
+/** Company fields a ticket call can embed (`include=company`). */
+export const EMBEDDED_COMPANY_FIELDS: ReadonlySet<string> = new Set(['id', 'name', '__typename']);
+
 /** Companies by id for this operation: each id fetched once, at most 5 at a time. */
 export const companyLoader = (ctx: Context): DataLoader<string, CompanyModel> =>
   byIdLoader(ctx, 'company', (id) => getCompany(ctx.freshdesk, id));
 
-export const Company = builder.objectRef<CompanyModel>('Company');
+/** The full company behind a source (no call when the source is already full). */
+const full = (ctx: Context, source: CompanySource): CompanyModel | Promise<CompanyModel> =>
+  isPartial(source) ? companyLoader(ctx).load(source.id) : source;
+
+/** A field of the full company: read synchronously when the source is full, else after one load. */
+function fromFull<K extends keyof CompanyModel>(
+  ctx: Context,
+  source: CompanySource,
+  key: K,
+): CompanyModel[K] | Promise<CompanyModel[K]> {
+  const company = full(ctx, source);
+  return company instanceof Promise ? company.then((c) => c[key]) : company[key];
+}
+
+export const Company = builder.objectRef<CompanySource>('Company');
 
 Company.implement({
   description: 'A customer company; contacts and tickets may belong to one.',
   fields: (t) => ({
     id: t.exposeID('id', { description: "The company's id (a decimal string)." }),
-    name: t.exposeString('name', { description: "The company's name (unique in the account)." }),
-    description: t.exposeString('description', {
+    name: t.string({
+      description: "The company's name (unique in the account).",
+      resolve: (company, _args, ctx) =>
+        isPartial(company) && company.name !== undefined
+          ? company.name
+          : fromFull(ctx, company, 'name'),
+    }),
+    description: t.string({
       nullable: true,
       description: "The company's description, if any.",
+      resolve: (company, _args, ctx) => fromFull(ctx, company, 'description'),
     }),
-    domains: t.exposeStringList('domains', {
+    domains: t.stringList({
       description: 'E-mail domains whose senders are associated with the company.',
+      resolve: (company, _args, ctx) => fromFull(ctx, company, 'domains'),
     }),
     customFields: t.field({
       type: 'JSON',
       description: 'Custom company field values keyed by field name (no `cf_` prefix).',
-      resolve: (company) => company.customFields,
+      resolve: (company, _args, ctx) => fromFull(ctx, company, 'customFields'),
     }),
     createdAt: t.field({
       type: 'DateTime',
       description: 'When the company was created (UTC).',
-      resolve: (company) => company.createdAt,
+      resolve: (company, _args, ctx) => fromFull(ctx, company, 'createdAt'),
     }),
     updatedAt: t.field({
       type: 'DateTime',
       description: 'When the company was last changed (UTC).',
-      resolve: (company) => company.updatedAt,
+      resolve: (company, _args, ctx) => fromFull(ctx, company, 'updatedAt'),
     }),
   }),
 });

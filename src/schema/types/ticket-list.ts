@@ -12,7 +12,9 @@
  *   however many share one `updated_at`. Other orderings stop at the wall with a warning.
  * - The selection decides the embeds: `include=description` only when the description is selected;
  *   `include=requester` when the requester selection needs only embedded fields and the page holds
- *   two or more tickets (+2 credits instead of one call per distinct requester).
+ *   two or more tickets (+2 credits instead of one call per distinct requester); `include=company`
+ *   likewise when only the company's id and name are selected (more than the id alone). Search
+ *   cannot embed: its companies load by id.
  * - Every ticket a page returns primes the per-request ticket loaders.
  */
 import type { GraphQLResolveInfo } from 'graphql';
@@ -35,7 +37,12 @@ import {
 import { type ConnectionResult, decodeCursor, encodeCursor, readFirst } from '../connection.ts';
 import { connectionNodes, onlyFrom, selectedNames, subfields } from '../lookahead.ts';
 import { Contact } from './contact.ts';
-import { EMBEDDED_REQUESTER_FIELDS, ID_ONLY_FIELDS, TicketConnection } from './ticket.ts';
+import {
+  companyEmbeddable,
+  EMBEDDED_REQUESTER_FIELDS,
+  ID_ONLY_FIELDS,
+  TicketConnection,
+} from './ticket.ts';
 
 /** Freshdesk refuses `page` above 300 on the ticket list. */
 export const MAX_TICKET_PAGE = 300;
@@ -162,6 +169,10 @@ export function listIncludes(info: GraphQLResolveInfo, first: number): TicketInc
     if (onlyFrom(wanted, EMBEDDED_REQUESTER_FIELDS) && !onlyFrom(wanted, ID_ONLY_FIELDS)) {
       include.push('requester');
     }
+  }
+  // Same rule for the company: +2 a page instead of one call per distinct company.
+  if (first >= 2 && companyEmbeddable(info, fields)) {
+    include.push('company');
   }
   return include;
 }

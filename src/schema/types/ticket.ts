@@ -4,10 +4,11 @@
  *
  * Loading plan for one ticket: the root resolver looks ahead at the selection and asks Freshdesk for
  * the embeds that save calls (`include=requester` when only embedded requester fields are selected,
- * `include=conversations` when `conversations(first <= 10)` is selected without `after`): +1 credit
- * each, instead of a separate call each.
+ * `include=company` when only the company's id and name are selected, `include=conversations` when
+ * `conversations(first <= 10)` is selected without `after`): +1 credit each, instead of a separate
+ * call each.
  */
-import type { GraphQLResolveInfo } from 'graphql';
+import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { badUserInput } from '../../errors.ts';
@@ -28,7 +29,7 @@ import {
 } from '../connection.ts';
 import { argumentsOf, onlyFrom, selectedNames, selectionAt, subfields } from '../lookahead.ts';
 import { Agent } from './agent.ts';
-import { Company, companyLoader } from './company.ts';
+import { Company, type CompanySource, companyLoader, EMBEDDED_COMPANY_FIELDS } from './company.ts';
 import { Contact, type ContactSource, contactLoader } from './contact.ts';
 import { ConversationConnection } from './conversation.ts';
 import { Group } from './group.ts';
@@ -212,9 +213,9 @@ Ticket.implement({
     company: t.field({
       type: Company,
       nullable: true,
-      description: "The requester's company on this ticket, if any.",
-      resolve: (ticket, _args, ctx) =>
-        ticket.companyId === null ? null : companyLoader(ctx).load(ticket.companyId),
+      description:
+        "The requester's company on this ticket, if any. Lists (two or more tickets) and `ticket(id)` embed it (`include=company`) when only id and name are selected; search loads it by id.",
+      resolve: (ticket, _args, ctx, info) => companyOf(ctx, ticket, info),
     }),
     conversations: t.field({
       type: ConversationConnection,
@@ -252,6 +253,38 @@ function requesterOf(
     return { partial: true, id: ticket.requesterId };
   }
   return contactLoader(ctx).load(ticket.requesterId);
+}
+
+function companyOf(
+  ctx: Context,
+  ticket: TicketModel,
+  info: GraphQLResolveInfo,
+): CompanySource | Promise<CompanySource> | null {
+  if (ticket.company !== undefined) {
+    // Embedded: `{}` (null here) means the ticket has no company.
+    return ticket.company === null ? null : { partial: true, ...ticket.company };
+  }
+  if (ticket.companyId === null) {
+    return null;
+  }
+  const wanted = selectedNames(info, info.fieldNodes, ['Company']);
+  if (onlyFrom(wanted, ID_ONLY_FIELDS)) {
+    return { partial: true, id: ticket.companyId };
+  }
+  return companyLoader(ctx).load(ticket.companyId);
+}
+
+/**
+ * Whether the selection below `company` (any of `fields`) is answered by `include=company`: only
+ * embedded fields, and more than the id (which the ticket itself carries).
+ */
+export function companyEmbeddable(info: GraphQLResolveInfo, fields: readonly FieldNode[]): boolean {
+  const company = fields.filter((field) => field.name.value === 'company');
+  if (company.length === 0) {
+    return false;
+  }
+  const wanted = selectedNames(info, company, ['Company']);
+  return onlyFrom(wanted, EMBEDDED_COMPANY_FIELDS) && !onlyFrom(wanted, ID_ONLY_FIELDS);
 }
 
 interface PositionCursor {
@@ -323,6 +356,10 @@ export function includesFor(info: GraphQLResolveInfo): TicketInclude[] {
     if (onlyFrom(wanted, EMBEDDED_REQUESTER_FIELDS) && !onlyFrom(wanted, ID_ONLY_FIELDS)) {
       include.push('requester');
     }
+  }
+  // +1 credit instead of a company call: as many credits, one call fewer.
+  if (companyEmbeddable(info, fields)) {
+    include.push('company');
   }
   const conversations = fields.filter((field) => field.name.value === 'conversations');
   if (
