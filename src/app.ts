@@ -10,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from './config.ts';
 import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
+import { knownListSize } from './loaders/list-scan.ts';
 import { isReferenceCached } from './loaders/reference-cache.ts';
 import type { Logger } from './logger.ts';
 import type { Priority } from './quota/quota-gate.ts';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): App {
           priority: ctx.freshdesk.options.priority ?? 'interactive',
           deadline: ctx.freshdesk.options.deadline,
           cached: (list) => isReferenceCached(ctx.shared, list),
+          listSize: (list) => knownListSize(ctx.shared, list),
           cost: ctx.cost,
         }),
       }),

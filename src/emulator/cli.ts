@@ -1,5 +1,6 @@
 /**
- * `deskgraph emulator [--port N] [--plan P] [--seed S] [--tickets N] [--api-key K] [--window-ms N]`:
+ * `deskgraph emulator [--port N] [--plan P] [--seed S] [--tickets N] [--companies N] [--contacts N]
+ * [--api-key K] [--window-ms N]`:
  * runs the emulator alone until SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
@@ -12,6 +13,8 @@ const USAGE = `Usage: deskgraph emulator [options]
   --plan P         trial | growth | pro | enterprise (default growth)
   --seed S         data seed (default 1)
   --tickets N      number of generated tickets (default 2000)
+  --companies N    number of generated companies (default 40)
+  --contacts N     number of generated contacts (default 500, at least 60)
   --api-key K      the admin agent's API key
   --window-ms N    rate-limit window in ms (default 60000)
 `;
@@ -40,6 +43,8 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
       plan: { type: 'string' },
       seed: { type: 'string' },
       tickets: { type: 'string' },
+      companies: { type: 'string' },
+      contacts: { type: 'string' },
       'api-key': { type: 'string' },
       'window-ms': { type: 'string' },
     },
@@ -62,6 +67,8 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
     plan: (plan as PlanName | undefined) ?? 'growth',
     seed: integer('seed', values.seed, 0),
     tickets: integer('tickets', values.tickets, 0),
+    companies: integer('companies', values.companies, 1),
+    contacts: integer('contacts', values.contacts, 60),
     adminApiKey: apiKey,
     windowMs: integer('window-ms', values['window-ms'], 1),
   };

@@ -29,6 +29,10 @@ export interface EmulatorOptions {
   seed?: number;
   /** How many tickets to generate. @default 2000 */
   tickets?: number;
+  /** How many companies to generate. @default 40 */
+  companies?: number;
+  /** How many contacts to generate (at least 60). @default 500 */
+  contacts?: number;
   /** The admin agent's API key. */
   adminApiKey?: string;
   /** Pre-built data (tests); otherwise `seedData()` builds it. Mutated in place by writes. */
@@ -123,6 +127,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     seedData({
       seed: options.seed ?? 1,
       tickets: options.tickets,
+      companies: options.companies,
+      contacts: options.contacts,
       now: now(),
       adminApiKey: options.adminApiKey,
     });

@@ -286,6 +286,10 @@ export interface SeedOptions {
   seed?: number;
   /** @default 2000; sizes up to 31,000+ must stay cheap (under ~3 s) */
   tickets?: number;
+  /** How many companies (an account with more than 300 tests list-size limits). @default 40 */
+  companies?: number;
+  /** How many contacts. @default 500 */
+  contacts?: number;
   /** "Now" for generated times; tickets spread over the two years before it. @default Date.now() */
   now?: number;
   /** Overrides the admin agent's API key. */

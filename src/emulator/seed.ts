@@ -209,6 +209,8 @@ interface Context {
   now: number;
   large: boolean;
   nextAttachmentId: number;
+  companyCount: number;
+  contactCount: number;
 }
 
 /**
@@ -231,6 +233,8 @@ export function seedData(options: SeedOptions = {}): EmulatorData {
     now,
     large: ticketCount > LARGE_SEED_THRESHOLD,
     nextAttachmentId: ATTACHMENT_BASE,
+    companyCount: Math.max(1, Math.floor(options.companies ?? COMPANY_COUNT)),
+    contactCount: Math.max(60, Math.floor(options.contacts ?? CONTACT_COUNT)),
   };
 
   const groups = buildGroups(ctx);
@@ -421,9 +425,12 @@ function buildCompanies(ctx: Context): Map<number, CompanyRecord> {
   const companies = new Map<number, CompanyRecord>();
   const start = now - 3 * 365 * DAY;
   const used = new Set<string>();
-  for (let i = 0; i < COMPANY_COUNT; i++) {
+  for (let i = 0; i < ctx.companyCount; i++) {
     const id = COMPANY_BASE + 1001 + i;
     let name = `${COMPANY_WORDS[i % COMPANY_WORDS.length]} ${rnd.pick(COMPANY_SUFFIXES)}`;
+    if (used.has(name) && i >= COMPANY_COUNT) {
+      name = `${name} ${i}`; // large seeds: a number keeps names unique and short
+    }
     while (used.has(name)) {
       name = `${name} ${rnd.pick(['North', 'East', 'Holdings', 'Europe', 'Asia'])}`;
     }
@@ -462,7 +469,7 @@ function buildContacts(
   // and a ticket can pick its requester among the contacts that existed then.
   const windowStart = now - 730 * DAY;
   const times: number[] = [];
-  for (let i = 0; i < CONTACT_COUNT; i++) {
+  for (let i = 0; i < ctx.contactCount; i++) {
     times.push(
       rnd.chance(0.7)
         ? between(rnd, windowStart - 365 * DAY, windowStart)
@@ -471,7 +478,7 @@ function buildContacts(
   }
   times.sort((a, b) => a - b);
   const contacts = new Map<number, ContactRecord>();
-  const blockedOrDeleted = new Set(rnd.sample([...Array(CONTACT_COUNT).keys()].slice(50), 10));
+  const blockedOrDeleted = new Set(rnd.sample([...Array(ctx.contactCount).keys()].slice(50), 10));
   let n = 0;
   for (const createdAt of times) {
     const i = n++;

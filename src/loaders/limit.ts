@@ -33,23 +33,32 @@ export const BY_ID_CONCURRENCY = 5;
 /**
  * A per-request DataLoader over a one-id fetch: ids are deduplicated within the operation and
  * fetched at most `concurrency` at a time; a failed id yields its own error, the others resolve.
+ * With `lookup`, each batch first asks it for the records it can give at once (a whole-list scan);
+ * only the ids it does not answer are fetched one by one. A failed lookup falls back to fetching.
  */
 export function byIdLoader<T>(
   ctx: Context,
   key: string,
   fetchOne: (id: string) => Promise<T>,
-  concurrency = BY_ID_CONCURRENCY,
+  options: {
+    concurrency?: number;
+    lookup?: (ids: readonly string[]) => Promise<ReadonlyMap<string, T> | undefined>;
+  } = {},
 ): DataLoader<string, T> {
+  const { concurrency = BY_ID_CONCURRENCY, lookup } = options;
   return perRequest(ctx, key, () => {
     const limit = createLimiter(concurrency);
-    return new DataLoader<string, T>((ids) =>
-      Promise.all(
-        ids.map((id) =>
-          limit(() => fetchOne(id)).catch((error: unknown) =>
-            error instanceof Error ? error : new Error(String(error)),
-          ),
+    return new DataLoader<string, T>(async (ids) => {
+      const found = lookup ? await lookup(ids).catch(() => undefined) : undefined;
+      return Promise.all(
+        ids.map(
+          (id) =>
+            found?.get(id) ??
+            limit(() => fetchOne(id)).catch((error: unknown) =>
+              error instanceof Error ? error : new Error(String(error)),
+            ),
         ),
-      ),
-    );
+      );
+    });
   });
 }

@@ -51,10 +51,11 @@ export async function cachedReference<T>(
   ctx: Context,
   key: string,
   load: () => Promise<T>,
+  ttlMs: number = REFERENCE_TTL_MS,
 ): Promise<T> {
   const cache = cacheFor(ctx);
   const status: LRUCache.Status<string, Entry, Load> = {};
-  const entry = await cache.fetch(key, { context: load, status });
+  const entry = await cache.fetch(key, { context: load, status, ttl: ttlMs });
   if (entry === undefined) {
     throw new Error(`reference cache returned nothing for ${key}`);
   }
@@ -77,6 +78,20 @@ export function peekReference<T>(ctx: Context, key: string): T | undefined {
   }
   ctx.cost.cacheHits += 1;
   return entry.value as T;
+}
+
+/**
+ * Keeps `value` under `key` for this credential for `ttlMs` without a load: for what a load learned
+ * on the side (e.g. how many pages a list has), so later plans can use it.
+ */
+export function rememberReference(ctx: Context, key: string, value: unknown, ttlMs: number): void {
+  cacheFor(ctx).set(key, { value, loadedAt: Date.now() }, { ttl: ttlMs });
+}
+
+/** The value under `key` in `shared` (one credential's caches) without counting a hit; for cost estimation. */
+export function referenceValue<T>(shared: Map<string, unknown>, key: string): T | undefined {
+  const cache = shared.get(SHARED_KEY) as ReferenceCache | undefined;
+  return cache?.get(key)?.value as T | undefined;
 }
 
 /** Whether `shared` (one credential's caches) holds a fresh `key` now; for cost estimation. */

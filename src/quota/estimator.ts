@@ -4,14 +4,20 @@
  * type files), which decides the calls:
  * - ticket lists ask for `first` rows in one page (a second page when a cursor may straddle two),
  *   embedding `requester` (+2 a page) when only id/name/email/mobile/phone are selected below it,
- *   `company` (+2 a page) when only id/name are selected below it (the id alone needs nothing), and
- *   `description` (+2) when the description is selected; search pages hold 30 and embed nothing;
- * - `ticket(id)` embeds `conversations` (first <= 10, no cursor), the small requester and the
- *   company's id/name (+1 each);
- * - contacts, companies and tickets by id are one call per distinct id (counted per parent: an
- *   upper bound); a ticket's conversations and ratings are one call per ticket and page;
+ *   `company` (+2 a page) when only id/name are selected below it and the account is known to
+ *   have too many companies to list (the id alone needs nothing), and `description` (+2) when the
+ *   description is selected; search pages hold 30 and embed nothing;
+ * - `ticket(id)` embeds `conversations` (first <= 10, no cursor), the small requester and, unless
+ *   the company list is cached, the company's id/name (+1 each);
+ * - companies come from the company list (free while cached; else the pages a scan would read,
+ *   `companyPlan`), or by id for accounts with too many; contacts are one call per id, or the pages
+ *   of a contact-list scan when enough are needed at once (`contactScanPages`); tickets by id are
+ *   one call each (counted per parent: an upper bound); a ticket's conversations and ratings are
+ *   one call per ticket and page;
  * - agents, groups and ticket fields are whole lists (one call per 100) cached per credential, so
  *   they cost nothing while cached.
+ * A list whose size is not known yet is counted as what a scan would read for the need; an account
+ * found larger then spends more, once, than estimated.
  * When the loading plan changes, this table must follow; the canonical-query test holds the two
  * together (estimate between spent and twice spent).
  */
@@ -25,6 +31,9 @@ import {
   type SelectionSetNode,
   valueFromASTUntyped,
 } from 'graphql';
+import { COMPANY_LIST, companyPlan } from '../loaders/companies.ts';
+import { CONTACT_LIST, contactScanPages } from '../loaders/contacts.ts';
+import type { ListSize } from '../loaders/list-scan.ts';
 import type { MeteredEndpoint } from '../upstream/credits.ts';
 import type { BudgetName } from './plans.ts';
 
@@ -40,6 +49,10 @@ export interface Estimate {
 export interface EstimateOptions {
   /** Whole lists cached for this credential right now (`agents`, `groups`, `ticket-fields`, `agents:me`). */
   cached?: (list: string) => boolean;
+  /** What is known of a scanned list's size for this credential (`companies`, `contacts`). */
+  listSize?: (list: string) => ListSize | undefined;
+  /** Credits left on a budget now (null or undefined: not known); plans that avoid a full one follow it. */
+  remaining?: (budget: BudgetName) => number | null | undefined;
   /** True when the quota state is known (the `quota` query then costs nothing). */
   quotaKnown?: boolean;
 }
@@ -175,10 +188,14 @@ class Selection {
 class Tally {
   readonly estimate: Estimate = { credits: 0, calls: 0, budgets: { total: 0 } };
   readonly #lists = new Set<string>();
-  readonly #cached: (list: string) => boolean;
+  readonly cached: (list: string) => boolean;
+  readonly listSize: (list: string) => ListSize | undefined;
+  readonly remaining: (budget: BudgetName) => number | null | undefined;
 
-  constructor(cached: (list: string) => boolean) {
-    this.#cached = cached;
+  constructor(options: EstimateOptions) {
+    this.cached = options.cached ?? (() => false);
+    this.listSize = options.listSize ?? (() => undefined);
+    this.remaining = options.remaining ?? (() => undefined);
   }
 
   call(count: number, creditsEach: number, endpoint?: MeteredEndpoint): void {
@@ -194,13 +211,40 @@ class Tally {
     }
   }
 
-  /** A whole list (agents, groups...): one call unless cached or already counted. */
-  list(key: string): void {
-    if (this.#lists.has(key) || this.#cached(key)) {
+  /** A whole list (agents, groups...): `pages` calls unless cached or already counted. */
+  list(key: string, pages = 1): void {
+    if (this.#lists.has(key) || this.cached(key)) {
       return;
     }
     this.#lists.add(key);
-    this.call(1, 1);
+    this.call(pages, 1);
+  }
+}
+
+/** `n` companies beyond their id: from the company list (cached, or a scan), else one call each. */
+function companies(tally: Tally, n: number): void {
+  const size = tally.listSize(COMPANY_LIST);
+  const plan = companyPlan(tally.cached(COMPANY_LIST), size, n);
+  if (plan.directory === 'scan') {
+    // Not known yet: most accounts' company list is one page.
+    tally.list(COMPANY_LIST, size?.complete ? plan.pages : 1);
+  } else if (plan.directory === 'none') {
+    tally.call(n, 1);
+  }
+}
+
+/** True when the account is known to have too many companies to list (then lists embed them). */
+const companiesTooMany = (tally: Tally): boolean =>
+  companyPlan(tally.cached(COMPANY_LIST), tally.listSize(COMPANY_LIST), Number.POSITIVE_INFINITY)
+    .directory === 'none';
+
+/** `n` full contacts: a contact-list scan when the need pays for one, else one call each. */
+function contacts(tally: Tally, n: number): void {
+  const pages = contactScanPages(tally.listSize(CONTACT_LIST), n, tally.remaining('contacts_list'));
+  if (pages > 0) {
+    tally.call(pages, 1, 'contacts_list');
+  } else {
+    tally.call(n, 1);
   }
 }
 
@@ -264,16 +308,19 @@ interface Embeds {
 
 const NO_EMBEDS: Embeds = { requester: false, company: false, conversations: false };
 
-/** A list page embeds the requester and the company only when it may hold two or more tickets. */
-const listEmbeds = (sel: Selection, first: number): Embeds => ({
+/**
+ * A list page embeds the requester only when it may hold two or more tickets; the company too, and
+ * only for accounts with too many companies to list.
+ */
+const listEmbeds = (tally: Tally, sel: Selection, first: number): Embeds => ({
   requester: first >= 2 && requesterEmbeddable(sel),
-  company: first >= 2 && companyEmbeddable(sel),
+  company: first >= 2 && companyEmbeddable(sel) && companiesTooMany(tally),
   conversations: false,
 });
 
-const singleEmbeds = (sel: Selection): Embeds => ({
+const singleEmbeds = (tally: Tally, sel: Selection): Embeds => ({
   requester: requesterEmbeddable(sel),
-  company: companyEmbeddable(sel),
+  company: companyEmbeddable(sel) && !tally.cached(COMPANY_LIST),
   conversations: conversationsEmbeddable(sel),
 });
 
@@ -315,7 +362,7 @@ function walkTicket(
     const requester = sel.below('requester', ['Contact']);
     const names = requester.names();
     if (!embeds.requester && !onlyFrom(names, ID_ONLY)) {
-      tally.call(n, 1); // contacts by id
+      contacts(tally, n);
     }
     walkContact(tally, requester, n);
   }
@@ -330,7 +377,7 @@ function walkTicket(
   if (sel.has('company')) {
     const company = sel.below('company', ['Company']);
     if (!embeds.company && !onlyFrom(company.names(), ID_ONLY)) {
-      tally.call(n, 1); // companies by id
+      companies(tally, n);
     }
   }
   for (const field of sel.all('conversations')) {
@@ -352,13 +399,13 @@ function walkContact(tally: Tally, sel: Selection, n: number): void {
     return;
   }
   if (sel.has('company')) {
-    // Contact.company loads the company by id even when only its id is selected.
-    tally.call(n, 1);
+    // Contact.company loads the company even when only its id is selected.
+    companies(tally, n);
   }
   for (const field of sel.all('tickets')) {
     const args = sel.args(field);
     const nodes = sel.nodes('tickets');
-    const embeds = listEmbeds(nodes, firstOf(args));
+    const embeds = listEmbeds(tally, nodes, firstOf(args));
     ticketListCall(tally, nodes, n * pagesFor(args), embeds, 'tickets_list');
     walkTicket(tally, nodes, n * firstOf(args), 'list', embeds);
   }
@@ -387,7 +434,7 @@ function walkConversation(tally: Tally, sel: Selection, n: number): void {
       tally.list('agents');
     }
     if (!onlyFrom(contact.names(), ID_ONLY)) {
-      tally.call(n, 1);
+      contacts(tally, n);
     }
   }
   if (sel.has('ticket')) {
@@ -418,7 +465,7 @@ function walkQuery(tally: Tally, root: Selection, options: EstimateOptions): voi
     const sel = root.below(field.name.value);
     switch (field.name.value) {
       case 'ticket': {
-        const embeds = singleEmbeds(sel);
+        const embeds = singleEmbeds(tally, sel);
         const includes = Object.values(embeds).filter(Boolean).length;
         tally.call(1, 1 + includes);
         walkTicket(tally, sel, 1, 'single', embeds);
@@ -426,7 +473,7 @@ function walkQuery(tally: Tally, root: Selection, options: EstimateOptions): voi
       }
       case 'tickets': {
         const nodes = root.nodes('tickets');
-        const embeds = listEmbeds(nodes, firstOf(args));
+        const embeds = listEmbeds(tally, nodes, firstOf(args));
         ticketListCall(tally, nodes, pagesFor(args), embeds, 'tickets_list');
         walkTicket(tally, nodes, firstOf(args), 'list', embeds);
         break;
@@ -454,7 +501,7 @@ function walkQuery(tally: Tally, root: Selection, options: EstimateOptions): voi
         walkAgent(tally, sel, 1);
         break;
       case 'company':
-        tally.call(1, 1);
+        companies(tally, 1);
         break;
       case 'groups':
         tally.list('groups');
@@ -544,7 +591,7 @@ export function estimateOperation(
   variables: Variables | null | undefined,
   options: EstimateOptions = {},
 ): Estimate {
-  const tally = new Tally(options.cached ?? (() => false));
+  const tally = new Tally(options);
   const operation = pickOperation(document, operationName);
   if (!operation) {
     return tally.estimate;

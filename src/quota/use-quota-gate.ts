@@ -6,7 +6,7 @@
  */
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { type Estimate, estimateOperation } from './estimator.ts';
+import { type Estimate, type EstimateOptions, estimateOperation } from './estimator.ts';
 import type { Priority } from './quota-gate.ts';
 import type { QuotaScheduler, QuotaStatus } from './scheduler.ts';
 
@@ -17,6 +17,8 @@ export interface OperationQuota {
   deadline: number;
   /** Whole lists cached for the operation's credential. */
   cached?: (list: string) => boolean;
+  /** What is known of scanned lists' sizes for the operation's credential. */
+  listSize?: EstimateOptions['listSize'];
   /** Filled in: `estimated` before execution, `remaining` after. */
   cost: { estimated: number; spent: number; remaining: number | null };
 }
@@ -44,6 +46,8 @@ export function useQuotaGate<TContext extends object>(
       const before = await scheduler.status();
       const estimate = estimateOperation(args.document, args.operationName, args.variableValues, {
         cached: operation.cached,
+        listSize: operation.listSize,
+        remaining: (name) => before.budgets.find((budget) => budget.name === name)?.remaining,
         quotaKnown: before.source !== 'unknown',
       });
       operation.cost.estimated = estimate.credits;

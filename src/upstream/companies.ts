@@ -41,3 +41,17 @@ export async function getCompany(session: FreshdeskSession, id: string): Promise
   const response = await session.get<RawCompany>(`/api/v2/companies/${id}`);
   return toCompanyModel(response.data);
 }
+
+export interface CompanyPage {
+  companies: CompanyModel[];
+  nextPage: number | undefined;
+}
+
+/** One page of `GET /companies` (ordered by name). */
+export async function listCompanies(
+  session: FreshdeskSession,
+  params: { page: number; per_page: number },
+): Promise<CompanyPage> {
+  const response = await session.get<RawCompany[]>('/api/v2/companies', { ...params });
+  return { companies: (response.data ?? []).map(toCompanyModel), nextPage: response.nextPage };
+}

@@ -199,6 +199,10 @@ describe('CLI flags', () => {
         '7',
         '--tickets',
         '500',
+        '--companies',
+        '350',
+        '--contacts',
+        '1200',
         '--api-key',
         'k1',
         '--window-ms',
@@ -209,6 +213,8 @@ describe('CLI flags', () => {
       plan: 'pro',
       seed: 7,
       tickets: 500,
+      companies: 350,
+      contacts: 1200,
       adminApiKey: 'k1',
       windowMs: 1000,
     });
@@ -218,5 +224,8 @@ describe('CLI flags', () => {
     expect(() => parseEmulatorArgs(['--plan', 'gold'])).toThrow(/--plan must be one of/);
     expect(() => parseEmulatorArgs(['--port', 'x'])).toThrow(/--port must be an integer/);
     expect(() => parseEmulatorArgs(['--colour'])).toThrow(/colour/);
+    expect(() => parseEmulatorArgs(['--contacts', '10'])).toThrow(
+      /--contacts must be an integer >= 60/,
+    );
   });
 });

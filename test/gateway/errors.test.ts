@@ -444,7 +444,13 @@ describe('every row of the contract table, through the gateway and the emulator'
     const contact = [...stack.emulator.data.contacts.values()].find(
       (c) => c._state === 'verified' && c.company_id !== null,
     );
-    stack.emulator.setFaults({ errors: { 'GET /companies/:id': { rate: 1, status: 502 } } });
+    // The company list fails, and so does the by-id read the gateway falls back to.
+    stack.emulator.setFaults({
+      errors: {
+        'GET /companies': { rate: 1, status: 502 },
+        'GET /companies/:id': { rate: 1, status: 502 },
+      },
+    });
     const response = await ask(
       'query ($id: ID!) { contact(id: $id) { id name company { id name } } }',
       { id: String(contact?.id) },

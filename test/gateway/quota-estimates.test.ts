@@ -20,10 +20,14 @@ const CANONICAL: Record<string, string> = {
     '{ tickets(first: 30) { nodes { id subject requester { id name email } } } }',
   'tickets with responder and group':
     '{ tickets(first: 30) { nodes { id responder { id name } group { id name } } } }',
-  'tickets with company id and name (include=company)':
+  'tickets with company id and name (company list)':
     '{ tickets(first: 30) { nodes { id company { id name } } } }',
-  'tickets with full companies (one call per distinct company)':
+  'tickets with full companies (company list)':
     '{ tickets(first: 30) { nodes { id company { name domains } } } }',
+  'tickets with full requesters (contact-list scan)':
+    '{ tickets(first: 30) { nodes { id requester { id tags } } } }',
+  "tickets with their requesters' companies (contact-list scan, company list)":
+    '{ tickets(first: 100) { nodes { id requester { id name company { name } } } } }',
   'tickets with requester, company and description embedded':
     '{ tickets(first: 30) { nodes { id description requester { name } company { name } } } }',
   'ticket by id with company (include=company)': '{ ticket(id: "7") { id company { id name } } }',

@@ -3,7 +3,6 @@
  * measured with the emulator's call counters (counters are reset before each case).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TicketRecord } from '../../src/emulator/records.ts';
 import {
   SearchTicketsDocument,
   type SearchTicketsQuery,
@@ -13,10 +12,10 @@ import {
   TicketsWithRequestersDocument,
 } from '../gql/graphql.ts';
 import { type GraphQLResponse, type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
+import { firstTicketPage, visible } from '../helpers/tickets.ts';
 
 let stack: Stack;
 const calls = () => stack.emulator.stats();
-const visible = (t: TicketRecord) => !t.spam && !t.deleted;
 
 beforeAll(async () => {
   stack = await startStack(UNTHROTTLED);
@@ -52,17 +51,6 @@ describe('the loading plan', () => {
     expect(result.errors).toBeUndefined();
     expect(calls().calls).toEqual({ 'GET /tickets': 1 });
     expect(calls().totalCredits).toBe(1);
-  });
-
-  it('fetches full requesters once per distinct contact when other fields are selected', async () => {
-    const result = await stack.gql<{
-      tickets: { nodes: { id: string; requester: { id: string; tags: string[] } }[] };
-    }>('{ tickets(first: 30) { nodes { id requester { id tags } } } }');
-    expect(result.errors).toBeUndefined();
-    const distinct = new Set(result.data?.tickets.nodes.map((n) => n.requester.id));
-    expect(calls().calls['GET /tickets']).toBe(1);
-    expect(calls().calls['GET /contacts/:id']).toBe(distinct.size);
-    expect(calls().totalCredits).toBe(1 + distinct.size);
   });
 
   it('asks for descriptions in a list only when they are selected', async () => {
@@ -120,94 +108,7 @@ describe('the loading plan', () => {
     }
   });
 
-  /** The first `n` visible tickets in the list's default order (newest first). */
-  const firstPage = (n: number) =>
-    [...stack.emulator.data.tickets.values()]
-      .filter(visible)
-      .sort((a, b) =>
-        a.created_at === b.created_at ? b.id - a.id : a.created_at < b.created_at ? 1 : -1,
-      )
-      .slice(0, n);
-  const companyName = (t: TicketRecord) =>
-    t.company_id === null ? null : (stack.emulator.data.companies.get(t.company_id)?.name ?? null);
-
-  it('embeds companies in a list in exactly one call when only embedded fields are selected', async () => {
-    const result = await stack.gql<{
-      tickets: { nodes: { id: string; company: { id: string; name: string } | null }[] };
-    }>('{ tickets(first: 30) { nodes { id company { id name __typename } } } }');
-    expect(result.errors).toBeUndefined();
-    expect(calls().totalCalls).toBe(1);
-    expect(calls().calls).toEqual({ 'GET /tickets': 1 });
-    expect(calls().totalCredits).toBe(3); // 1 + 2 for include=company
-    const page = firstPage(30);
-    expect(page.some((t) => t.company_id === null)).toBe(true);
-    expect(page.some((t) => t.company_id !== null)).toBe(true);
-    expect(result.data?.tickets.nodes).toEqual(
-      page.map((t) => ({
-        id: String(t.id),
-        company:
-          t.company_id === null
-            ? null
-            : { id: String(t.company_id), name: companyName(t), __typename: 'Company' },
-      })),
-    );
-  });
-
-  it('names companies from the embed: 1 call, 3 credits, with only `company { name }`', async () => {
-    const result = await stack.gql<{ tickets: { nodes: { company: { name: string } | null }[] } }>(
-      '{ tickets(first: 30) { nodes { company { name } } } }',
-    );
-    expect(result.errors).toBeUndefined();
-    expect(calls().calls).toEqual({ 'GET /tickets': 1 });
-    expect(calls().totalCredits).toBe(3);
-    expect(result.data?.tickets.nodes.map((n) => n.company?.name ?? null)).toEqual(
-      firstPage(30).map(companyName),
-    );
-  });
-
-  it('combines include=company with requester and description in one list call', async () => {
-    const result = await stack.gql<{
-      tickets: {
-        nodes: {
-          id: string;
-          description: string;
-          requester: { name: string };
-          company: { name: string } | null;
-        }[];
-      };
-    }>('{ tickets(first: 30) { nodes { id description requester { name } company { name } } } }');
-    expect(result.errors).toBeUndefined();
-    expect(calls().calls).toEqual({ 'GET /tickets': 1 });
-    expect(calls().totalCredits).toBe(7); // 1 + 2 x (description, requester, company)
-    const page = firstPage(30);
-    expect(result.data?.tickets.nodes.map((n) => n.company?.name ?? null)).toEqual(
-      page.map(companyName),
-    );
-    expect(result.data?.tickets.nodes.map((n) => n.description)).toEqual(
-      page.map((t) => t.description),
-    );
-  });
-
-  it('loads companies once per distinct company when other company fields are selected', async () => {
-    const result = await stack.gql<{
-      tickets: { nodes: { company: { name: string; domains: string[] } | null }[] };
-    }>('{ tickets(first: 30) { nodes { id company { name domains } } } }');
-    expect(result.errors).toBeUndefined();
-    const page = firstPage(30);
-    const distinct = new Set(page.map((t) => t.company_id).filter((id) => id !== null));
-    expect(distinct.size).toBeGreaterThan(1);
-    expect(calls().calls).toEqual({ 'GET /tickets': 1, 'GET /companies/:id': distinct.size });
-    expect(calls().totalCalls).toBe(1 + distinct.size);
-    expect(calls().totalCredits).toBe(1 + distinct.size); // no embed asked
-    expect(result.data?.tickets.nodes.map((n) => n.company?.name ?? null)).toEqual(
-      page.map(companyName),
-    );
-    expect(result.data?.tickets.nodes.map((n) => n.company?.domains ?? null)).toEqual(
-      page.map((t) =>
-        t.company_id === null ? null : stack.emulator.data.companies.get(t.company_id)?.domains,
-      ),
-    );
-  });
+  const firstPage = (n: number) => firstTicketPage(stack.emulator.data, n);
 
   it('embeds nothing and fetches no company when only the company id is selected', async () => {
     const result = await stack.gql<{ tickets: { nodes: { company: { id: string } | null }[] } }>(
@@ -221,7 +122,7 @@ describe('the loading plan', () => {
     );
   });
 
-  it('does not embed the company for a one-ticket page (one company call is as cheap)', async () => {
+  it('never embeds the company for a one-ticket page', async () => {
     const ticket = firstPage(30).find((t) => t.company_id !== null);
     const result = await stack.gql<{ tickets: { nodes: { company: { name: string } | null }[] } }>(
       `{ tickets(first: 1, filter: { requesterId: "${ticket?.requester_id}" }) { nodes { company { name } } } }`,
@@ -229,49 +130,6 @@ describe('the loading plan', () => {
     expect(result.errors).toBeUndefined();
     expect(calls().calls['GET /tickets']).toBe(1);
     expect(calls().totalCredits).toBe(calls().totalCalls); // no include on the list
-  });
-
-  it("embeds a single ticket's company (include=company, +1 credit, no company call)", async () => {
-    const [withCompany, without] = [
-      firstPage(100).find((t) => t.company_id !== null),
-      firstPage(100).find((t) => t.company_id === null),
-    ];
-    const result = await stack.gql<{
-      a: { company: { id: string; name: string } | null };
-      b: { company: { id: string; name: string } | null };
-    }>(
-      `{ a: ticket(id: "${withCompany?.id}") { company { id name } } b: ticket(id: "${without?.id}") { company { id name } } }`,
-    );
-    expect(result.errors).toBeUndefined();
-    expect(calls().calls).toEqual({ 'GET /tickets/:id': 2 });
-    expect(calls().totalCredits).toBe(4); // 2 x (1 + 1 for include=company)
-    expect(result.data).toEqual({
-      a: {
-        company: {
-          id: String(withCompany?.company_id),
-          name: withCompany ? companyName(withCompany) : undefined,
-        },
-      },
-      b: { company: null },
-    });
-  });
-
-  it('keeps loading companies by id for search results (search cannot embed)', async () => {
-    const result = await stack.gql<{
-      searchTickets: { nodes: { id: string; company: { name: string } | null }[] };
-    }>('{ searchTickets(query: "priority:3", first: 30) { nodes { id company { name } } } }');
-    expect(result.errors).toBeUndefined();
-    const nodes = result.data?.searchTickets.nodes ?? [];
-    const records = nodes.map((n) => stack.emulator.data.tickets.get(Number(n.id)));
-    const distinct = new Set(records.map((t) => t?.company_id ?? null).filter((id) => id !== null));
-    expect(distinct.size).toBeGreaterThan(0);
-    expect(calls().calls).toEqual({
-      'GET /search/tickets': Math.max(1, Math.ceil(nodes.length / 30)),
-      ...(distinct.size > 0 ? { 'GET /companies/:id': distinct.size } : {}),
-    });
-    expect(nodes.map((n) => n.company?.name ?? null)).toEqual(
-      records.map((t) => (t ? companyName(t) : null)),
-    );
   });
 
   it('costs 1 + 50 calls for 50 tickets with their first 3 conversations', async () => {

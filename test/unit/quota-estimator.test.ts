@@ -17,36 +17,108 @@ describe('estimateOperation', () => {
     expect(result).toEqual({ credits: 5, calls: 1, budgets: { total: 5, tickets_list: 5 } });
   });
 
-  it('embeds the company (+2 a list page, +1 on ticket(id)) when only id and name are selected', () => {
+  it('reads companies from the company list: one page while unknown, nothing while cached', () => {
     expect(estimate('{ tickets(first: 30) { nodes { company { name } } } }')).toEqual({
+      credits: 2,
+      calls: 2,
+      budgets: { total: 2, tickets_list: 1 },
+    });
+    // The list counts once per operation, whatever asks for it (here: the ticket's company and the
+    // requester's, the requesters from a contact-list scan of up to 10 pages).
+    expect(
+      estimate(
+        '{ tickets(first: 30) { nodes { company { domains } requester { company { name } } } } }',
+      ).credits,
+    ).toBe(1 + 1 + 10);
+    // Only the id: no read at all.
+    expect(estimate('{ tickets(first: 30) { nodes { company { id } } } }').credits).toBe(1);
+    const cached = ['companies'];
+    expect(
+      estimate('{ tickets(first: 30) { nodes { company { name domains } } } }', {}, cached).credits,
+    ).toBe(1);
+    // ticket(id) embeds the company (+1) unless the list is cached.
+    expect(estimate('{ ticket(id: "1") { company { name } } }')).toMatchObject({
+      credits: 2,
+      calls: 1,
+    });
+    expect(estimate('{ ticket(id: "1") { company { name } } }', {}, cached).credits).toBe(1);
+    // A learned size of two pages costs two.
+    expect(
+      estimateOperation(
+        parse('{ company(id: "1") { name } }'),
+        undefined,
+        {},
+        {
+          listSize: (list) => (list === 'companies' ? { pages: 2, complete: true } : undefined),
+        },
+      ).credits,
+    ).toBe(1);
+    expect(
+      estimateOperation(
+        parse('{ tickets(first: 30) { nodes { company { domains } } } }'),
+        undefined,
+        {},
+        { listSize: (list) => (list === 'companies' ? { pages: 2, complete: true } : undefined) },
+      ).credits,
+    ).toBe(3);
+  });
+
+  it('embeds the company (+2 a list page) or loads it by id on an account with too many', () => {
+    const large = (query: string) =>
+      estimateOperation(
+        parse(query),
+        undefined,
+        {},
+        {
+          listSize: (list) => (list === 'companies' ? { pages: 3, complete: false } : undefined),
+        },
+      );
+    expect(large('{ tickets(first: 30) { nodes { company { name } } } }')).toEqual({
       credits: 3,
       calls: 1,
       budgets: { total: 3, tickets_list: 3 },
     });
     expect(
-      estimate('{ tickets(first: 30) { nodes { requester { name } company { id name } } } }')
-        .credits,
+      large('{ tickets(first: 30) { nodes { requester { name } company { id name } } } }').credits,
     ).toBe(5);
-    // Only the id: no embed and no call; other fields: one company call per ticket (upper bound).
-    expect(estimate('{ tickets(first: 30) { nodes { company { id } } } }').credits).toBe(1);
-    expect(estimate('{ tickets(first: 30) { nodes { company { domains } } } }').credits).toBe(31);
+    expect(large('{ tickets(first: 30) { nodes { company { domains } } } }').credits).toBe(31);
     // A one-ticket page embeds nothing: one company call instead.
-    expect(estimate('{ tickets(first: 1) { nodes { company { name } } } }')).toMatchObject({
+    expect(large('{ tickets(first: 1) { nodes { company { name } } } }')).toMatchObject({
       credits: 2,
       calls: 2,
     });
-    expect(estimate('{ ticket(id: "1") { company { name } } }')).toMatchObject({
-      credits: 2,
-      calls: 1,
-    });
     // Search and writes embed nothing.
     expect(
-      estimate('{ searchTickets(query: "priority:3") { nodes { company { name } } } }').credits,
+      large('{ searchTickets(query: "priority:3") { nodes { company { name } } } }').credits,
     ).toBe(31);
     expect(
-      estimate('mutation { updateTicket(id: "1", input: {priority: 2}) { company { name } } }')
+      large('mutation { updateTicket(id: "1", input: {priority: 2}) { company { name } } }')
         .credits,
     ).toBe(2);
+  });
+
+  it('counts a contact-list scan for many full contacts, by id for few or a full sub-limit', () => {
+    const query = (n: number) => `{ tickets(first: ${n}) { nodes { requester { id tags } } } }`;
+    const withSize = (n: number, size?: { pages: number; complete: boolean }, room?: number) =>
+      estimateOperation(
+        parse(query(n)),
+        undefined,
+        {},
+        {
+          listSize: (list) => (list === 'contacts' ? size : undefined),
+          remaining: (budget) => (budget === 'contacts_list' ? room : undefined),
+        },
+      );
+    // Unknown size: up to a third of the ids in pages, at most 10.
+    expect(withSize(30).budgets).toEqual({ total: 11, tickets_list: 1, contacts_list: 10 });
+    expect(withSize(12).credits).toBe(1 + 4);
+    expect(withSize(2).credits).toBe(1 + 2);
+    // Known to fit in 5 pages: 5, when 5 is at most a third of the ids.
+    expect(withSize(30, { pages: 5, complete: true }).credits).toBe(1 + 5);
+    expect(withSize(14, { pages: 5, complete: true }).credits).toBe(1 + 14);
+    // Known to be larger than 10 pages, or no room on the sub-limit: by id.
+    expect(withSize(60, { pages: 10, complete: false }).credits).toBe(1 + 60);
+    expect(withSize(30, { pages: 5, complete: true }, 4).credits).toBe(1 + 30);
   });
 
   it('follows named and inline fragments, and honours @skip / @include', () => {
@@ -55,7 +127,8 @@ describe('estimateOperation', () => {
       }
       fragment T on Ticket { id ... on Ticket { company @include(if: $deep) { name ...C } } requester @skip(if: true) { phone active } }
       fragment C on Company { domains }`;
-    expect(estimate(query, { deep: true }).credits).toBe(1 + 10);
+    // Deep: the company list (one page while its size is unknown).
+    expect(estimate(query, { deep: true }).credits).toBe(1 + 1);
     expect(estimate(query, { deep: false }).credits).toBe(1);
   });
 

@@ -1,15 +1,17 @@
 /**
- * Company: a customer organisation. Loaded by id, deduplicated per request, with bounded
- * concurrency (Freshdesk has no "get many" endpoint). A partial source (the company embedded in a
- * ticket with `include=company`, or only the id a ticket carries) answers the fields it holds and
- * loads the full company only for the others.
+ * Company: a customer organisation. Loaded through `companyLoader` (src/loaders/companies.ts): from
+ * the account's company list when it is small (cached per credential), else by id, deduplicated per
+ * request with bounded concurrency. A partial source (the company embedded in a ticket with
+ * `include=company`, or only the id a ticket carries) answers the fields it holds and loads the full
+ * company only for the others.
  */
-import type DataLoader from 'dataloader';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
-import { byIdLoader } from '../../loaders/limit.ts';
-import { type CompanyModel, getCompany } from '../../upstream/companies.ts';
+import { companyLoader } from '../../loaders/companies.ts';
+import type { CompanyModel } from '../../upstream/companies.ts';
 import { requireId } from './agent.ts';
+
+export { companyLoader } from '../../loaders/companies.ts';
 
 export type { CompanyModel } from '../../upstream/companies.ts';
 
@@ -30,10 +32,6 @@ const isPartial = (source: CompanySource): source is PartialCompany =>
 
 /** Company fields a ticket call can embed (`include=company`). */
 export const EMBEDDED_COMPANY_FIELDS: ReadonlySet<string> = new Set(['id', 'name', '__typename']);
-
-/** Companies by id for this operation: each id fetched once, at most 5 at a time. */
-export const companyLoader = (ctx: Context): DataLoader<string, CompanyModel> =>
-  byIdLoader(ctx, 'company', (id) => getCompany(ctx.freshdesk, id));
 
 /** The full company behind a source (no call when the source is already full). */
 const full = (ctx: Context, source: CompanySource): CompanyModel | Promise<CompanyModel> =>

@@ -1,14 +1,15 @@
 /**
- * Contact: a customer (ticket requester). Loaded by id, deduplicated per request with bounded
- * concurrency; a `contacts` page primes the loader so no field fetches a contact the page holds.
+ * Contact: a customer (ticket requester). Loaded through `contactLoader` (src/loaders/contacts.ts):
+ * by id, deduplicated per request with bounded concurrency, or from a scan of the contact list when
+ * one operation needs many; a `contacts` page primes the loader so no field fetches a contact the
+ * page holds.
  * A partial source (the requester embedded in a ticket list) answers the fields it carries and
  * loads the full contact only for the others.
  */
-import type DataLoader from 'dataloader';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { badUserInput } from '../../errors.ts';
-import { byIdLoader } from '../../loaders/limit.ts';
+import { contactLoader } from '../../loaders/contacts.ts';
 import {
   type ContactInput,
   type ContactListParams,
@@ -16,7 +17,6 @@ import {
   type ContactWrite,
   contactWriteBody,
   createContact,
-  getContact,
   listContacts,
   updateContact,
 } from '../../upstream/contacts.ts';
@@ -31,6 +31,7 @@ import {
 import { requireId } from './agent.ts';
 import { Company, companyLoader } from './company.ts';
 
+export { contactLoader } from '../../loaders/contacts.ts';
 export type { ContactModel } from '../../upstream/contacts.ts';
 
 /** What an embedded requester carries: the id plus whichever of these fields the source had. */
@@ -47,10 +48,6 @@ export type ContactSource = ContactModel | PartialContact;
 
 const isPartial = (source: ContactSource): source is PartialContact =>
   'partial' in source && source.partial === true;
-
-/** Contacts by id for this operation: each id fetched once, at most 5 at a time. */
-export const contactLoader = (ctx: Context): DataLoader<string, ContactModel> =>
-  byIdLoader(ctx, 'contact', (id) => getContact(ctx.freshdesk, id));
 
 /** The full contact behind a source (no call when the source is already full). */
 const full = (ctx: Context, source: ContactSource): ContactModel | Promise<ContactModel> =>

@@ -12,15 +12,17 @@
  *   however many share one `updated_at`. Other orderings stop at the wall with a warning.
  * - The selection decides the embeds: `include=description` only when the description is selected;
  *   `include=requester` when the requester selection needs only embedded fields and the page holds
- *   two or more tickets (+2 credits instead of one call per distinct requester); `include=company`
- *   likewise when only the company's id and name are selected (more than the id alone). Search
- *   cannot embed: its companies load by id.
+ *   two or more tickets (+2 credits instead of one call per distinct requester). Companies come
+ *   from the company list when the account's is small (read beside the page, cached per
+ *   credential); `include=company` only when the account has too many companies to list and only
+ *   the company's id and name are selected. Search cannot embed.
  * - Every ticket a page returns primes the per-request ticket loaders.
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { badUserInput } from '../../errors.ts';
+import { companyListTooLarge, prefetchCompanies } from '../../loaders/companies.ts';
 import { planWindow, type WindowPlan } from '../../loaders/ticket-windows.ts';
 import { primeTickets } from '../../loaders/tickets.ts';
 import { pathId } from '../../upstream/ids.ts';
@@ -39,6 +41,7 @@ import { connectionNodes, onlyFrom, selectedNames, subfields } from '../lookahea
 import { Contact } from './contact.ts';
 import {
   companyEmbeddable,
+  companyWanted,
   EMBEDDED_REQUESTER_FIELDS,
   ID_ONLY_FIELDS,
   TicketConnection,
@@ -155,8 +158,16 @@ export function listParams(
   return params;
 }
 
-/** The embeds a list page needs for the selection below the connection. */
-export function listIncludes(info: GraphQLResolveInfo, first: number): TicketInclude[] {
+/**
+ * The embeds a list page needs for the selection below the connection. Companies beyond their id
+ * come from the company list when the account's is small (read now, beside the page); only an
+ * account known to have too many companies gets `include=company`.
+ */
+export function listIncludes(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  first: number,
+): TicketInclude[] {
   const nodes = connectionNodes(info);
   const fields = subfields(info, nodes);
   const include: TicketInclude[] = [];
@@ -170,9 +181,15 @@ export function listIncludes(info: GraphQLResolveInfo, first: number): TicketInc
       include.push('requester');
     }
   }
-  // Same rule for the company: +2 a page instead of one call per distinct company.
-  if (first >= 2 && companyEmbeddable(info, fields)) {
-    include.push('company');
+  if (companyWanted(info, fields)) {
+    if (companyListTooLarge(ctx.shared)) {
+      // The requester's rule for the company: +2 a page instead of one call per distinct company.
+      if (first >= 2 && companyEmbeddable(info, fields)) {
+        include.push('company');
+      }
+    } else {
+      prefetchCompanies(ctx, first);
+    }
   }
   return include;
 }
@@ -280,7 +297,7 @@ export async function resolveTicketList(
 ): Promise<ConnectionResult<TicketModel>> {
   const first = readFirst(args.first);
   const params = listParams(args.filter, fixed);
-  const include = listIncludes(info, first);
+  const include = listIncludes(ctx, info, first);
   const q = fingerprint(params);
   if (params.order_by === 'updated_at' && params.order_type === 'asc') {
     return keysetList(ctx, params, include, first, args.after ?? undefined, q);

@@ -4,15 +4,17 @@
  *
  * Loading plan for one ticket: the root resolver looks ahead at the selection and asks Freshdesk for
  * the embeds that save calls (`include=requester` when only embedded requester fields are selected,
- * `include=company` when only the company's id and name are selected, `include=conversations` when
- * `conversations(first <= 10)` is selected without `after`): +1 credit each, instead of a separate
- * call each.
+ * `include=company` when only the company's id and name are selected and the company list is not
+ * cached, `include=conversations` when `conversations(first <= 10)` is selected without `after`):
+ * +1 credit each, instead of a separate call each.
  */
 import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { badUserInput } from '../../errors.ts';
+import { COMPANY_LIST } from '../../loaders/companies.ts';
 import { loadAgent, loadGroup } from '../../loaders/people.ts';
+import { isReferenceCached } from '../../loaders/reference-cache.ts';
 import { conversationPageLoader } from '../../loaders/ticket-conversations.ts';
 import { ticketRatingsLoader } from '../../loaders/ticket-ratings.ts';
 import { planWindow } from '../../loaders/ticket-windows.ts';
@@ -214,7 +216,7 @@ Ticket.implement({
       type: Company,
       nullable: true,
       description:
-        "The requester's company on this ticket, if any. Lists (two or more tickets) and `ticket(id)` embed it (`include=company`) when only id and name are selected; search loads it by id.",
+        "The requester's company on this ticket, if any. Comes from the account's company list when it is small (one call per 100 companies, cached for a minute); otherwise lists and `ticket(id)` embed it (`include=company`) when only id and name are selected, and load it by id for other fields.",
       resolve: (ticket, _args, ctx, info) => companyOf(ctx, ticket, info),
     }),
     conversations: t.field({
@@ -272,6 +274,12 @@ function companyOf(
     return { partial: true, id: ticket.companyId };
   }
   return companyLoader(ctx).load(ticket.companyId);
+}
+
+/** Whether the selection below `company` (any of `fields`) needs more than the company's id. */
+export function companyWanted(info: GraphQLResolveInfo, fields: readonly FieldNode[]): boolean {
+  const company = fields.filter((field) => field.name.value === 'company');
+  return company.length > 0 && !onlyFrom(selectedNames(info, company, ['Company']), ID_ONLY_FIELDS);
 }
 
 /**
@@ -347,7 +355,7 @@ async function conversationsOf(
 }
 
 /** The embeds that make one ticket call answer the whole selection below `ticket`. */
-export function includesFor(info: GraphQLResolveInfo): TicketInclude[] {
+export function includesFor(ctx: Context, info: GraphQLResolveInfo): TicketInclude[] {
   const include: TicketInclude[] = [];
   const fields = subfields(info);
   const requester = fields.filter((field) => field.name.value === 'requester');
@@ -357,8 +365,9 @@ export function includesFor(info: GraphQLResolveInfo): TicketInclude[] {
       include.push('requester');
     }
   }
-  // +1 credit instead of a company call: as many credits, one call fewer.
-  if (companyEmbeddable(info, fields)) {
+  // +1 credit instead of a company call (as many credits, one call fewer), unless the company list
+  // is at hand.
+  if (companyEmbeddable(info, fields) && !isReferenceCached(ctx.shared, COMPANY_LIST)) {
     include.push('company');
   }
   const conversations = fields.filter((field) => field.name.value === 'conversations');
@@ -391,7 +400,8 @@ builder.queryField('ticket', (t) =>
     nullable: true,
     description: 'One ticket by id; null (with a NOT_FOUND error) when it does not exist.',
     args: { id: t.arg.id({ required: true, description: "The ticket's display id." }) },
-    resolve: (_root, { id }, ctx, info) => loadTicketWith(ctx, ticketIdArg(id), includesFor(info)),
+    resolve: (_root, { id }, ctx, info) =>
+      loadTicketWith(ctx, ticketIdArg(id), includesFor(ctx, info)),
   }),
 );
 
