@@ -36,9 +36,12 @@ export function findById<T>(records: ReadonlyMap<number, T>, raw: string | undef
   return record;
 }
 
+/** One collator for every name sort (`localeCompare` with options builds one per comparison). */
+const NAME_ORDER = new Intl.Collator('en', { sensitivity: 'base' });
+
 /** Freshdesk's "alphabetical" list order: by name, then by id so equal names stay stable. */
 export function byNameThenId(a: { name: string; id: number }, b: { name: string; id: number }) {
-  const byName = a.name.localeCompare(b.name, 'en', { sensitivity: 'base' });
+  const byName = NAME_ORDER.compare(a.name, b.name);
   return byName !== 0 ? byName : a.id - b.id;
 }
 
