@@ -39,6 +39,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // budgets alone (safe with one replica, too generous with several).
     logger.warn('REDIS_URL is set but the quota budget is still kept per process');
   }
+  if (config.webhookSecret) {
+    logger.warn('DESKGRAPH_WEBHOOK_SECRET is set but POST /webhooks/freshdesk is not served yet');
+  }
   const quota = createQuotaScheduler({
     plan: config.plan,
     windowMs: config.quotaWindowMs,
