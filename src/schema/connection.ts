@@ -38,16 +38,29 @@ export function defineConnection<T extends object>(
     description: `One ${name} in a connection, with its cursor.`,
     fields: (t) => ({
       cursor: t.exposeString('cursor', { description: 'Opaque position of this edge.' }),
-      node: t.field({ type: node, resolve: (edge) => edge.node as never }),
+      node: t.field({
+        type: node,
+        description: `The ${name} at this position.`,
+        resolve: (edge) => edge.node as never,
+      }),
     }),
   });
   return builder.objectRef<ConnectionResult<T>>(`${name}Connection`).implement({
     description: `A page of ${name} records. Page on with \`after: pageInfo.endCursor\` until \`hasNextPage\` is false.`,
     fields: (t) => ({
-      edges: t.field({ type: [Edge], resolve: (c) => c.edges }),
-      nodes: t.field({ type: [node], resolve: (c) => c.edges.map((e) => e.node) as never }),
+      edges: t.field({
+        type: [Edge],
+        description: 'The records of this page with their cursors, in order.',
+        resolve: (c) => c.edges,
+      }),
+      nodes: t.field({
+        type: [node],
+        description: 'The records of this page, in order (the `node` of each edge).',
+        resolve: (c) => c.edges.map((e) => e.node) as never,
+      }),
       pageInfo: t.field({
         type: PageInfo,
+        description: 'Whether more records follow, and the cursor to ask for them.',
         resolve: (c) => ({
           hasNextPage: c.hasNextPage,
           endCursor: c.edges.at(-1)?.cursor ?? null,

@@ -301,7 +301,11 @@ builder.mutationField('createArticle', (t) =>
     description: 'Creates an article in a folder. The HTML description is kept byte-for-byte.',
     args: {
       folderId: t.arg.id({ required: true, description: 'The folder to create the article in.' }),
-      input: t.arg({ type: CreateArticleInput, required: true }),
+      input: t.arg({
+        type: CreateArticleInput,
+        required: true,
+        description: 'The new article; its HTML body is kept byte for byte.',
+      }),
     },
     resolve: async (_root, { folderId, input }, ctx) => {
       const folder = requirePathId(folderId, 'A folder id');
@@ -319,7 +323,11 @@ builder.mutationField('updateArticle', (t) =>
       'Changes an article; only the given fields are sent. `status: DRAFT` unpublishes it.',
     args: {
       id: t.arg.id({ required: true, description: "The article's id." }),
-      input: t.arg({ type: UpdateArticleInput, required: true }),
+      input: t.arg({
+        type: UpdateArticleInput,
+        required: true,
+        description: 'The fields to change; the others stay as they are.',
+      }),
     },
     resolve: async (_root, { id, input }, ctx) => {
       const articleId = requirePathId(id, 'An article id');
