@@ -45,6 +45,13 @@ export interface Config {
   quotaWebhookSharePercent: number;
   /** Per upstream attempt: connect, headers and body timeouts. @default 10000 */
   upstreamTimeoutMs: number;
+  /** Connections kept open to Freshdesk (`DESKGRAPH_UPSTREAM_CONNECTIONS`). @default 32 */
+  upstreamConnections: number;
+  /**
+   * Upstream calls one operation may have in flight at once (`DESKGRAPH_OPERATION_CONCURRENCY`):
+   * fan-out (a page's conversations, contacts by id) runs at most this wide. @default 16
+   */
+  operationConcurrency: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -129,6 +136,8 @@ export function loadConfig(env: Env = process.env): Config {
     quotaBulkReservePercent: int('DESKGRAPH_QUOTA_BULK_RESERVE', 25, 0, 90),
     quotaWebhookSharePercent: int('DESKGRAPH_QUOTA_WEBHOOK_SHARE', 10, 0, 90),
     upstreamTimeoutMs: int('DESKGRAPH_UPSTREAM_TIMEOUT_MS', 10_000, 50, 300_000),
+    upstreamConnections: int('DESKGRAPH_UPSTREAM_CONNECTIONS', 32, 1, 1024),
+    operationConcurrency: int('DESKGRAPH_OPERATION_CONCURRENCY', 16, 1, 256),
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
   };
   if (config.quotaBulkReservePercent + config.quotaWebhookSharePercent >= 100) {

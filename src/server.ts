@@ -52,6 +52,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const client = new FreshdeskClient({
     origin: options.upstreamOrigin,
     timeoutMs: config.upstreamTimeoutMs,
+    connections: config.upstreamConnections,
     quota,
     logger,
   });

@@ -76,7 +76,7 @@ async function scanContacts(
 /**
  * Contacts for this operation: each id loaded once, from a scan of the contact list when the batch
  * is large enough to pay for it, else (and for what the scan missed) one GET per id, at most
- * `BY_ID_CONCURRENCY` at a time. A failed scan falls back to loading by id.
+ * through the operation's limiter. A failed scan falls back to loading by id.
  */
 export const contactLoader = (ctx: Context): DataLoader<string, ContactModel> =>
   byIdLoader(ctx, 'contact', (id) => getContact(ctx.freshdesk, id), {

@@ -1,7 +1,9 @@
 /**
  * Bounded concurrency and by-id loaders. Freshdesk has no "get many by id" endpoint, so a batch of
- * ids becomes that many GETs: they run at most `concurrency` at a time, so that one query cannot
- * spend the account's per-minute budget in a burst.
+ * ids becomes that many GETs. Every such fan-out call of one operation (tickets, conversation pages,
+ * ratings, contacts, companies, agents and groups by id) goes through one limiter, so an operation
+ * never has more than `operationConcurrency` calls in flight: one query cannot take every upstream
+ * connection or burst the account's budget (the quota scheduler meters what it spends).
  */
 import DataLoader from 'dataloader';
 import { type Context, perRequest } from '../context.ts';
@@ -27,12 +29,20 @@ export function createLimiter(max: number): <T>(task: () => Promise<T>) => Promi
   };
 }
 
-/** Parallel by-id GETs per loader in one operation. @default 5 */
-export const BY_ID_CONCURRENCY = 5;
+/** Fan-out calls one operation may have in flight (`DESKGRAPH_OPERATION_CONCURRENCY`). @default 16 */
+export const DEFAULT_OPERATION_CONCURRENCY = 16;
+
+type Limit = ReturnType<typeof createLimiter>;
+
+/** The one limiter every fan-out call of the operation goes through (wrap leaf calls only). */
+export const operationLimit = (ctx: Context): Limit =>
+  perRequest(ctx, 'operation:limit', () =>
+    createLimiter(ctx.config?.operationConcurrency ?? DEFAULT_OPERATION_CONCURRENCY),
+  );
 
 /**
  * A per-request DataLoader over a one-id fetch: ids are deduplicated within the operation and
- * fetched at most `concurrency` at a time; a failed id yields its own error, the others resolve.
+ * fetched through the operation's limiter; a failed id yields its own error, the others resolve.
  * With `lookup`, each batch first asks it for the records it can give at once (a whole-list scan);
  * only the ids it does not answer are fetched one by one. A failed lookup falls back to fetching.
  */
@@ -41,13 +51,12 @@ export function byIdLoader<T>(
   key: string,
   fetchOne: (id: string) => Promise<T>,
   options: {
-    concurrency?: number;
     lookup?: (ids: readonly string[]) => Promise<ReadonlyMap<string, T> | undefined>;
   } = {},
 ): DataLoader<string, T> {
-  const { concurrency = BY_ID_CONCURRENCY, lookup } = options;
+  const { lookup } = options;
   return perRequest(ctx, key, () => {
-    const limit = createLimiter(concurrency);
+    const limit = operationLimit(ctx);
     return new DataLoader<string, T>(async (ids) => {
       const found = lookup ? await lookup(ids).catch(() => undefined) : undefined;
       return Promise.all(

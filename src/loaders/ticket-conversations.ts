@@ -1,12 +1,12 @@
 /**
  * Pages of a ticket's conversations (`GET /tickets/:id/conversations`), deduplicated per request
- * and sharing the per-ticket call limit, so 50 tickets' first conversations are exactly 50 calls,
+ * and sharing the operation's call limit, so 50 tickets' first conversations are exactly 50 calls,
  * a bounded number at a time.
  */
 import DataLoader from 'dataloader';
 import { type Context, perRequest } from '../context.ts';
 import { type ConversationPage, listConversations } from '../upstream/conversations.ts';
-import { ticketCallLimit } from './tickets.ts';
+import { operationLimit } from './limit.ts';
 
 export interface ConversationPageKey {
   ticketId: string;
@@ -18,7 +18,7 @@ export const conversationPageLoader = (
   ctx: Context,
 ): DataLoader<ConversationPageKey, ConversationPage, string> =>
   perRequest(ctx, 'tickets:conversationPages', () => {
-    const limit = ticketCallLimit(ctx);
+    const limit = operationLimit(ctx);
     return new DataLoader<ConversationPageKey, ConversationPage, string>(
       (keys) =>
         Promise.all(

@@ -1,15 +1,15 @@
-/** A ticket's satisfaction ratings, one deduplicated call per ticket within the per-ticket limit. */
+/** A ticket's satisfaction ratings, one deduplicated call per ticket within the operation's limit. */
 import DataLoader from 'dataloader';
 import { type Context, perRequest } from '../context.ts';
 import {
   listTicketSatisfactionRatings,
   type SatisfactionRatingModel,
 } from '../upstream/satisfaction-ratings.ts';
-import { ticketCallLimit } from './tickets.ts';
+import { operationLimit } from './limit.ts';
 
 export const ticketRatingsLoader = (ctx: Context): DataLoader<string, SatisfactionRatingModel[]> =>
   perRequest(ctx, 'tickets:ratings', () => {
-    const limit = ticketCallLimit(ctx);
+    const limit = operationLimit(ctx);
     return new DataLoader<string, SatisfactionRatingModel[]>((ids) =>
       Promise.all(
         ids.map((id) =>

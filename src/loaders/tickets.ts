@@ -1,22 +1,13 @@
 /**
  * Per-request ticket loading. Freshdesk has no "get many tickets" call, so tickets by id are single
- * GETs, deduplicated within the operation and run at most `TICKET_CALL_CONCURRENCY` at a time.
+ * GETs, deduplicated within the operation and run through the operation's limiter (`operationLimit`).
  * Whatever a list, a search or a write already returned in this request seeds the loaders, so no
  * field fetches a ticket the request already holds.
  */
 import DataLoader from 'dataloader';
 import { type Context, perRequest } from '../context.ts';
 import { getTicket, type TicketInclude, type TicketModel } from '../upstream/tickets.ts';
-import { createLimiter } from './limit.ts';
-
-/** Per-ticket calls (ticket, conversations, ratings) in flight at once in one operation. */
-export const TICKET_CALL_CONCURRENCY = 8;
-
-type Limit = ReturnType<typeof createLimiter>;
-
-/** The one limiter every per-ticket call of an operation goes through. */
-export const ticketCallLimit = (ctx: Context): Limit =>
-  perRequest(ctx, 'tickets:limit', () => createLimiter(TICKET_CALL_CONCURRENCY));
+import { operationLimit } from './limit.ts';
 
 const asError = (error: unknown): Error =>
   error instanceof Error ? error : new Error(String(error));
@@ -24,7 +15,7 @@ const asError = (error: unknown): Error =>
 /** Full tickets (the show shape, with `description`), by id. */
 export const ticketDetailLoader = (ctx: Context): DataLoader<string, TicketModel> =>
   perRequest(ctx, 'tickets:detail', () => {
-    const limit = ticketCallLimit(ctx);
+    const limit = operationLimit(ctx);
     return new DataLoader<string, TicketModel>((ids) =>
       Promise.all(
         ids.map((id) =>
@@ -92,7 +83,7 @@ export function loadTicketWith(
   );
   let promise = pending.get(key);
   if (promise === undefined) {
-    promise = ticketCallLimit(ctx)(() => getTicket(ctx.freshdesk, id, include)).then((ticket) => {
+    promise = operationLimit(ctx)(() => getTicket(ctx.freshdesk, id, include)).then((ticket) => {
       primeTickets(ctx, [ticket]);
       return ticket;
     });

@@ -28,7 +28,7 @@ export interface FreshdeskClientOptions {
   backoffMaxMs?: number;
   /** Jitter source in [0, 1); tests pass a constant. @default Math.random */
   random?: () => number;
-  /** Concurrent connections to Freshdesk. @default 16 */
+  /** Concurrent connections to Freshdesk. @default 32 */
   connections?: number;
   /** For tests: a dispatcher to use instead of the client's own pool (e.g. a MockAgent). */
   dispatcher?: Dispatcher;
@@ -112,7 +112,7 @@ export class FreshdeskClient {
     this.#dispatcher =
       options.dispatcher ??
       new Pool(this.origin, {
-        connections: options.connections ?? 16,
+        connections: options.connections ?? 32,
         connectTimeout: this.#timeoutMs,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,

@@ -65,8 +65,12 @@ describe('loadConfig', () => {
       FRESHDESK_PLAN: 'platinum',
       DESKGRAPH_AUTH: 'oauth',
       REDIS_URL: 'localhost:6379',
+      DESKGRAPH_UPSTREAM_CONNECTIONS: '0',
+      DESKGRAPH_OPERATION_CONCURRENCY: 'wide',
     });
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(7);
+    expect(problems.join('\n')).toMatch(/DESKGRAPH_UPSTREAM_CONNECTIONS/);
+    expect(problems.join('\n')).toMatch(/DESKGRAPH_OPERATION_CONCURRENCY/);
     expect(problems.join('\n')).toMatch(/PORT/);
     expect(problems.join('\n')).toMatch(
       /FRESHDESK_PLAN must be one of trial, growth, pro, enterprise/,

@@ -1,11 +1,13 @@
-/** Per-ticket calls share one bounded limiter: many tickets never mean many calls in flight. */
+/** An operation's fan-out calls share one bounded limiter: many tickets never mean many calls in flight. */
 import { expect, it } from 'vitest';
 import type { Context } from '../../src/context.ts';
+import { CONTACT_LIST, CONTACT_SCAN_MAX_PAGES, contactLoader } from '../../src/loaders/contacts.ts';
+import { DEFAULT_OPERATION_CONCURRENCY } from '../../src/loaders/limit.ts';
+import { rememberListSize } from '../../src/loaders/list-scan.ts';
 import { conversationPageLoader } from '../../src/loaders/ticket-conversations.ts';
-import { TICKET_CALL_CONCURRENCY } from '../../src/loaders/tickets.ts';
 import type { FreshdeskSession } from '../../src/upstream/freshdesk-client.ts';
 
-it("fetches 50 tickets' conversations in 50 calls, at most 8 at a time", async () => {
+it("fetches 50 tickets' conversations and 20 contacts in 70 calls, at most 16 at a time", async () => {
   let inFlight = 0;
   let peak = 0;
   const paths: string[] = [];
@@ -18,7 +20,7 @@ it("fetches 50 tickets' conversations in 50 calls, at most 8 at a time", async (
       inFlight -= 1;
       return {
         status: 200,
-        data: [],
+        data: path.includes('/contacts/') ? { id: path.split('/').at(-1) } : [],
         nextPage: undefined,
         requestId: undefined,
         credits: 1,
@@ -26,15 +28,20 @@ it("fetches 50 tickets' conversations in 50 calls, at most 8 at a time", async (
       };
     },
   } as unknown as FreshdeskSession;
-  const ctx = { freshdesk: session, loaders: new Map() } as unknown as Context;
+  const ctx = { freshdesk: session, loaders: new Map(), shared: new Map() } as unknown as Context;
+  // An account known to have more contacts than a scan reads: contacts load by id.
+  rememberListSize(ctx, CONTACT_LIST, { pages: CONTACT_SCAN_MAX_PAGES, complete: false });
   const loader = conversationPageLoader(ctx);
   const keys = Array.from({ length: 50 }, (_, i) => ({
     ticketId: String(i + 1),
     page: 1,
     perPage: 3,
   }));
+  const contacts = Array.from({ length: 20 }, (_, i) => String(1000 + i));
+  const contactsLoaded = Promise.all(contacts.map((id) => contactLoader(ctx).load(id)));
   await Promise.all([...keys, ...keys].map((key) => loader.load(key)));
-  expect(paths).toHaveLength(50);
-  expect(peak).toBe(TICKET_CALL_CONCURRENCY);
-  expect(TICKET_CALL_CONCURRENCY).toBeLessThanOrEqual(8);
+  await contactsLoaded;
+  expect(paths.filter((p) => p.includes('/conversations'))).toHaveLength(50);
+  expect(paths.filter((p) => p.includes('/contacts/'))).toHaveLength(20);
+  expect(peak).toBe(DEFAULT_OPERATION_CONCURRENCY);
 });
