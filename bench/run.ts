@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { buildDist, NODE_FLAGS } from '../scripts/build.ts';
 import { type Child, startChild } from './lib/child.ts';
 import {
   dashboardFloor,
@@ -224,7 +225,13 @@ interface Running {
 }
 
 const emulatorFile = new URL('procs/emulator.ts', here);
-const contenderFile = new URL('procs/contender.ts', here);
+/**
+ * Every contender runs as compiled JavaScript (`procs/contender.ts` bundled by `scripts/build.ts`,
+ * rebuilt at the start of each run) with the Node flags `npm start` uses: deskgraph as shipped, and
+ * (A) and (B) on the same footing. No TypeScript loader in a measured process; the emulator and
+ * this driver still run under tsx.
+ */
+const contenderFile = new URL('../dist/bench/contender.js', here);
 
 function startEmulatorProcess(options: Record<string, unknown>, label: string) {
   return startChild<EmulatorReady>(emulatorFile, [JSON.stringify(options)], label);
@@ -247,6 +254,7 @@ async function startContender(
     contenderFile,
     [JSON.stringify(spec)],
     CONTENDER_NAMES[kind],
+    NODE_FLAGS,
   );
   return { kind, child, origin: new URL(child.ready.url).origin };
 }
@@ -478,6 +486,7 @@ async function main(): Promise<void> {
   const host = machine();
   log(`deskgraph bench${QUICK ? ' (quick)' : ''}: ${host.cpu}, ${host.cores} cores, ${host.node}`);
 
+  await buildDist();
   const emulator = await startEmulatorProcess({ rateLimit: false }, 'emulator');
   const emu = emulator.ready;
   const sizes: Sizes = {

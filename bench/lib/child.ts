@@ -27,14 +27,19 @@ export interface Child<Ready> {
 
 const READY_TIMEOUT_MS = 60_000;
 
-/** Forks `file` (TypeScript, run through tsx) and waits for its `{ type: 'ready' }` message. */
+/**
+ * Forks `file` and waits for its `{ type: 'ready' }` message. By default the file is TypeScript,
+ * run through tsx; a bundle from `scripts/build.ts` runs with the Node flags it is given instead
+ * (plain Node, no loader thread).
+ */
 export async function startChild<Ready>(
   file: URL,
   args: readonly string[],
   label: string,
+  execArgv: readonly string[] = ['--import', 'tsx'],
 ): Promise<Child<Ready>> {
   const child: ChildProcess = fork(file, [...args], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });

@@ -1,20 +1,53 @@
 /**
  * `npm start` as a newcomer runs it: a child process with no Freshdesk configured starts the embedded
- * emulator, prints one ready line, and serves tickets from the emulator over HTTP.
+ * emulator, prints one ready line, and serves tickets from the emulator over HTTP. Like `npm start`
+ * (`prestart` builds, then `node <flags> dist/index.js`), the test runs the esbuild bundle in plain
+ * Node, built into a directory of its own (so it never races a build of `dist/`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildDist, NODE_FLAGS } from '../../scripts/build.ts';
 import { postGraphQL } from '../helpers/gateway.ts';
 
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let outdir = '';
 let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  // Inside the project (below node_modules), so the bundle's package imports resolve as in dist/.
+  const cache = join(root, 'node_modules', '.cache', 'deskgraph');
+  await mkdir(cache, { recursive: true });
+  outdir = await mkdtemp(join(cache, 'start-test-'));
+  await buildDist({ outdir: relative(root, outdir), entryPoints: { index: 'src/index.ts' } });
+});
+
+afterAll(async () => {
+  if (outdir) {
+    await rm(outdir, { recursive: true, force: true });
+  }
+});
 
 afterEach(() => {
   child?.kill('SIGTERM');
   child = undefined;
 });
 
+/** `node <NODE_FLAGS> <bundle>`: what `npm start` runs after its build. */
+const startArgs = (): string[] => [...NODE_FLAGS, join(outdir, 'index.js')];
+
+it('npm start builds, then runs the bundle with the same Node flags the bench uses', async () => {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  expect(pkg.scripts.prestart).toBe('tsx scripts/build.ts');
+  expect(pkg.scripts.start).toBe(`node ${NODE_FLAGS.join(' ')} dist/index.js`);
+});
+
 function start(env: Record<string, string>): Promise<{ line: string; output: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+  const proc = spawn(process.execPath, startArgs(), {
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -65,7 +98,7 @@ describe('npm start with no Freshdesk configured', () => {
   });
 
   it('refuses a bad configuration listing every problem, with a non-zero exit', async () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    const proc = spawn(process.execPath, startArgs(), {
       env: { PATH: process.env.PATH ?? '', PORT: 'x', FRESHDESK_DOMAIN: 'help.acme.com' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
