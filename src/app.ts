@@ -7,6 +7,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
+import { useRequestBodyLimit } from './body-limit.ts';
 import type { Config } from './config.ts';
 import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
@@ -94,6 +95,8 @@ export function createApp(deps: AppDeps): App {
     graphiql: { defaultQuery: EXAMPLE_QUERY, title: 'deskgraph' },
     maskedErrors: { maskError: createMaskError(logger) },
     logging: false,
+    // Enforced by useRequestBodyLimit below (same limit and errors, without a stream per request).
+    maxRequestBodySize: false,
     // The quota gate runs first: a refused operation never reaches a resolver.
     plugins: [
       useQuotaGate<Context>({
@@ -108,6 +111,7 @@ export function createApp(deps: AppDeps): App {
         }),
       }),
       useCostExtensions(),
+      useRequestBodyLimit(),
     ],
     context: ({ request }): Context => {
       // The id the HTTP handler chose (and sent back in `x-request-id`), so logs and errors agree.
