@@ -20,9 +20,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  *
  * `--max-old-space-size=1024`: a 1 GB old generation. deskgraph's live heap is about 25-30 MB; with
  * V8's default limit on a large machine (about 4 GB) V8 lets the old generation grow to about 4×
- * the live data between full collections, with a limit under 2 GB to about 1.6×, so resident
- * memory under load stays much closer to what is actually live (bench scenario 4, 50 clients: peak
- * RSS about 200 MB → 135 MB). Raise it if a deployment keeps very many credentials' caches.
+ * the live data between full collections, with a 1 GB limit to about 1.6×, so resident memory
+ * under load stays much closer to what is actually live (bench scenario 4, 50 clients: peak RSS
+ * about 200 MB → 135 MB), for about 5-8% of peak throughput at saturation (more full collections;
+ * see README, Deployment). Raise it if a deployment keeps very many credentials' caches.
  */
 export const NODE_FLAGS: readonly string[] = ['--max-old-space-size=1024'];
 
