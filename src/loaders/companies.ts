@@ -82,12 +82,12 @@ export async function companyDirectory(
     const directory = await cachedReference(
       ctx,
       COMPANY_LIST,
-      async (): Promise<CompanyDirectory> => {
+      async (session): Promise<CompanyDirectory> => {
         const scan = await scanAndLearn(
           ctx,
           COMPANY_LIST,
           async (params) => {
-            const { companies, nextPage } = await listCompanies(ctx.freshdesk, params);
+            const { companies, nextPage } = await listCompanies(session, params);
             return { items: companies, nextPage };
           },
           pages,

@@ -5,6 +5,7 @@
  */
 import type { Context } from '../context.ts';
 import { type AgentModel, getAgent, getMe, listAllAgents } from '../upstream/agents.ts';
+import type { FreshdeskSession } from '../upstream/freshdesk-client.ts';
 import { type GroupModel, getGroup, listAllGroups } from '../upstream/groups.ts';
 import { pathId } from '../upstream/ids.ts';
 import { UpstreamError } from '../upstream/upstream-error.ts';
@@ -24,11 +25,11 @@ const isStatus = (error: unknown, status: number): error is UpstreamError =>
 async function directory<T extends { id: string }>(
   ctx: Context,
   key: string,
-  list: () => Promise<T[]>,
+  list: (session: FreshdeskSession) => Promise<T[]>,
 ): Promise<Directory<T>> {
-  return cachedReference(ctx, key, async (): Promise<Directory<T>> => {
+  return cachedReference(ctx, key, async (session): Promise<Directory<T>> => {
     try {
-      const all = await list();
+      const all = await list(session);
       return { all, byId: new Map(all.map((item) => [item.id, item])), forbidden: undefined };
     } catch (error) {
       // Remembered like a list: asking again within the TTL would be refused again.
@@ -42,15 +43,15 @@ async function directory<T extends { id: string }>(
 
 /** Every agent of the account (cached per credential); `forbidden` for non-admin keys. */
 export const agentDirectory = (ctx: Context): Promise<Directory<AgentModel>> =>
-  directory(ctx, 'agents', () => listAllAgents(ctx.freshdesk));
+  directory(ctx, 'agents', listAllAgents);
 
 /** Every group of the account (cached per credential); `forbidden` for non-admin keys. */
 export const groupDirectory = (ctx: Context): Promise<Directory<GroupModel>> =>
-  directory(ctx, 'groups', () => listAllGroups(ctx.freshdesk));
+  directory(ctx, 'groups', listAllGroups);
 
 /** The agent who owns the caller's key (`GET /agents/me`, allowed for all; cached per credential). */
 export const loadMe = (ctx: Context): Promise<AgentModel> =>
-  cachedReference(ctx, 'agents:me', () => getMe(ctx.freshdesk));
+  cachedReference(ctx, 'agents:me', getMe);
 
 /** One agent; rejects with Freshdesk's error (404, 403) when it cannot be had. */
 export async function fetchAgent(ctx: Context, id: string): Promise<AgentModel> {

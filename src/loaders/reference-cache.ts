@@ -6,6 +6,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Context } from '../context.ts';
+import type { FreshdeskSession } from '../upstream/freshdesk-client.ts';
 
 /** How long a loaded list is reused. @default 60000 */
 export const REFERENCE_TTL_MS = 60_000;
@@ -44,18 +45,24 @@ function cacheFor(ctx: Context): ReferenceCache {
 
 /**
  * The value under `key` for this credential: loaded by `load` at most once per TTL, shared by every
- * request running meanwhile. A rejected load is not cached (the next request tries again), unless an
- * older value exists: then that is served and noted as stale.
+ * request running meanwhile. `load` gets a session detached from the starting request's abort
+ * signal, so the requests waiting on it are served even if that one goes away. A rejected load is
+ * not cached (the next request tries again), unless an older value exists: then that is served and
+ * noted as stale.
  */
 export async function cachedReference<T>(
   ctx: Context,
   key: string,
-  load: () => Promise<T>,
+  load: (session: FreshdeskSession) => Promise<T>,
   ttlMs: number = REFERENCE_TTL_MS,
 ): Promise<T> {
   const cache = cacheFor(ctx);
   const status: LRUCache.Status<string, Entry, Load> = {};
-  const entry = await cache.fetch(key, { context: load, status, ttl: ttlMs });
+  const entry = await cache.fetch(key, {
+    context: () => load(ctx.freshdesk.detached()),
+    status,
+    ttl: ttlMs,
+  });
   if (entry === undefined) {
     throw new Error(`reference cache returned nothing for ${key}`);
   }

@@ -9,7 +9,7 @@ import { cachedReference } from './reference-cache.ts';
 
 /** Every ticket field (one call per TTL per credential). */
 export const loadTicketFields = (ctx: Context): Promise<TicketFieldModel[]> =>
-  cachedReference(ctx, 'ticket-fields', () => listTicketFields(ctx.freshdesk));
+  cachedReference(ctx, 'ticket-fields', listTicketFields);
 
 /** How one key under a ticket's `custom_fields` may be set. */
 export interface CustomFieldRule {

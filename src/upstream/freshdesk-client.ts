@@ -98,6 +98,7 @@ export class FreshdeskClient {
   readonly #backoffBaseMs: number;
   readonly #backoffMaxMs: number;
   readonly #random: () => number;
+  readonly #signals = new WeakMap<SessionOptions, AbortSignal>();
 
   constructor(options: FreshdeskClientOptions) {
     this.origin = new URL(options.origin).origin;
@@ -118,6 +119,21 @@ export class FreshdeskClient {
         bodyTimeout: this.#timeoutMs,
         keepAliveTimeout: 4_000,
       });
+  }
+
+  /**
+   * One abort signal per operation (per session's options): its deadline, or its caller going away.
+   * Made on the first attempt and reused, not a timer and a composite signal per attempt (those
+   * were a fifth of a one-ticket query's CPU, and most of its short-lived garbage).
+   */
+  #signalFor(session: SessionOptions, remainingMs: number): AbortSignal {
+    let signal = this.#signals.get(session);
+    if (signal === undefined) {
+      const deadline = AbortSignal.timeout(Math.max(1, remainingMs));
+      signal = session.signal ? AbortSignal.any([session.signal, deadline]) : deadline;
+      this.#signals.set(session, signal);
+    }
+    return signal;
   }
 
   /** A view of the client bound to one caller's key, deadline and priority (one per GraphQL operation). */
@@ -225,12 +241,9 @@ export class FreshdeskClient {
         retryable: true,
       });
     }
-    // Headers and body each have their own dispatcher timeout; this caps the whole attempt (a
-    // trickling body) and, above all, the operation's deadline.
-    const signals = [AbortSignal.timeout(Math.min(remaining, this.#timeoutMs * 2))];
-    if (session.signal) {
-      signals.push(session.signal);
-    }
+    // Connect, headers and body (between chunks) have their own dispatcher timeouts; the
+    // operation's signal ends every attempt at its deadline or when its caller goes away.
+    const signal = this.#signalFor(session, remaining);
     const headers: Record<string, string> = {
       authorization: `Basic ${Buffer.from(`${session.apiKey}:X`).toString('base64')}`,
       accept: 'application/json',
@@ -248,7 +261,7 @@ export class FreshdeskClient {
         method,
         headers,
         body: payload,
-        signal: AbortSignal.any(signals),
+        signal,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
@@ -355,6 +368,15 @@ export class FreshdeskSession {
   constructor(client: FreshdeskClient, options: SessionOptions) {
     this.#client = client;
     this.options = options;
+  }
+
+  /**
+   * The same key, deadline and priority without the caller's abort signal: for loads that other
+   * requests share (a list one request starts and others wait on must not fail when it goes away).
+   */
+  detached(): FreshdeskSession {
+    const { signal: _signal, ...options } = this.options;
+    return new FreshdeskSession(this.#client, options);
   }
 
   get<T>(path: string, query?: Record<string, QueryValue>): Promise<UpstreamResponse<T>> {

@@ -6,6 +6,7 @@
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { cachedReference, peekReference } from '../../loaders/reference-cache.ts';
+import type { FreshdeskSession } from '../../upstream/freshdesk-client.ts';
 import {
   getCategory,
   listCategories,
@@ -23,7 +24,7 @@ export interface ReferenceList<T> {
 export function referenceList<T>(
   ctx: Context,
   key: string,
-  load: () => Promise<T>,
+  load: (session: FreshdeskSession) => Promise<T>,
 ): ReferenceList<T> {
   const cacheKey = `solutions:${key}`;
   return {
@@ -33,8 +34,7 @@ export function referenceList<T>(
 }
 
 /** Every category of the account (one call per 100, then reused). */
-export const categoriesList = (ctx: Context) =>
-  referenceList(ctx, 'categories', () => listCategories(ctx.freshdesk));
+export const categoriesList = (ctx: Context) => referenceList(ctx, 'categories', listCategories);
 
 /** A category by id from the list; fetched alone only if the list does not have it. */
 export async function loadCategory(ctx: Context, id: string): Promise<SolutionCategoryModel> {

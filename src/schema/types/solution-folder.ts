@@ -27,7 +27,7 @@ import {
 
 /** A category's folders (one call per 100, then reused). */
 export const foldersOf = (ctx: Context, categoryId: string) =>
-  referenceList(ctx, `folders:${categoryId}`, () => listFolders(ctx.freshdesk, categoryId));
+  referenceList(ctx, `folders:${categoryId}`, (session) => listFolders(session, categoryId));
 
 /** Full folders this request already holds, by id (from lists and from single fetches). */
 const heldFolders = (ctx: Context) =>
