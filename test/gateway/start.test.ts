@@ -43,7 +43,38 @@ it('npm start builds, then runs the bundle with the same Node flags the bench us
     scripts: Record<string, string>;
   };
   expect(pkg.scripts.prestart).toBe('tsx scripts/build.ts');
-  expect(pkg.scripts.start).toBe(`node ${NODE_FLAGS.join(' ')} dist/index.js`);
+  // `exec`: npm runs the script through `sh -c` and passes SIGTERM on to that shell only.
+  expect(pkg.scripts.start).toBe(`exec node ${NODE_FLAGS.join(' ')} dist/index.js`);
+});
+
+it('stops on the SIGTERM npm passes to the start script (a container stop, a deploy)', async () => {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const script = (pkg.scripts.start as string).replace('dist/index.js', join(outdir, 'index.js'));
+  const proc = spawn('sh', ['-c', script], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  const line = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`no ready line in 15 s:\n${output}`)), 15_000);
+    proc.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = output.split('\n').find((l) => l.startsWith('deskgraph ready'));
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready);
+      }
+    });
+  });
+  const url = /at (http:\/\/localhost:\d+\/graphql)/.exec(line)?.[1] as string;
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  proc.kill('SIGTERM');
+  await exited;
+  // The shell is gone; so must the server be (not left running, orphaned).
+  await expect(postGraphQL(url, '{ __typename }')).rejects.toThrow();
 });
 
 function start(env: Record<string, string>): Promise<{ line: string; output: () => string }> {
