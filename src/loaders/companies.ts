@@ -9,7 +9,7 @@
 import type DataLoader from 'dataloader';
 import type { Context } from '../context.ts';
 import { type CompanyModel, getCompany, listCompanies } from '../upstream/companies.ts';
-import { UpstreamError } from '../upstream/upstream-error.ts';
+import { isHttpStatus } from '../upstream/upstream-error.ts';
 import { byIdLoader } from './limit.ts';
 import { knownListSize, rememberListSize, scanAndLearn, scanPages } from './list-scan.ts';
 import {
@@ -101,7 +101,7 @@ export async function companyDirectory(
     }
     return directory;
   } catch (error) {
-    if (error instanceof UpstreamError && error.kind === 'http' && error.status === 403) {
+    if (isHttpStatus(error, 403)) {
       rememberListSize(ctx, COMPANY_LIST, { pages: COMPANY_LIST_MAX_PAGES, complete: false });
       return undefined;
     }

@@ -54,6 +54,7 @@ async function scanContacts(
   wanted: number,
 ): Promise<Map<string, ContactModel> | undefined> {
   const size = knownListSize(ctx.shared, CONTACT_LIST);
+  // Most batches are too small for a scan: settle that before asking the quota for its budgets.
   if (contactScanPages(size, wanted, undefined) === 0) {
     return undefined;
   }

@@ -29,6 +29,10 @@ export function createLimiter(max: number): <T>(task: () => Promise<T>) => Promi
   };
 }
 
+/** A rejection as an Error: what a DataLoader batch returns for a key that failed. */
+export const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(String(error));
+
 /** Fan-out calls one operation may have in flight (`DESKGRAPH_OPERATION_CONCURRENCY`). @default 16 */
 export const DEFAULT_OPERATION_CONCURRENCY = 16;
 
@@ -60,13 +64,7 @@ export function byIdLoader<T>(
     return new DataLoader<string, T>(async (ids) => {
       const found = lookup ? await lookup(ids).catch(() => undefined) : undefined;
       return Promise.all(
-        ids.map(
-          (id) =>
-            found?.get(id) ??
-            limit(() => fetchOne(id)).catch((error: unknown) =>
-              error instanceof Error ? error : new Error(String(error)),
-            ),
-        ),
+        ids.map((id) => found?.get(id) ?? limit(() => fetchOne(id)).catch(asError)),
       );
     });
   });

@@ -8,7 +8,7 @@ import { type AgentModel, getAgent, getMe, listAllAgents } from '../upstream/age
 import type { FreshdeskSession } from '../upstream/freshdesk-client.ts';
 import { type GroupModel, getGroup, listAllGroups } from '../upstream/groups.ts';
 import { pathId } from '../upstream/ids.ts';
-import { UpstreamError } from '../upstream/upstream-error.ts';
+import { isHttpStatus, type UpstreamError } from '../upstream/upstream-error.ts';
 import { byIdLoader } from './limit.ts';
 import { cachedReference } from './reference-cache.ts';
 
@@ -18,9 +18,6 @@ export interface Directory<T> {
   byId: Map<string, T>;
   forbidden: UpstreamError | undefined;
 }
-
-const isStatus = (error: unknown, status: number): error is UpstreamError =>
-  error instanceof UpstreamError && error.kind === 'http' && error.status === status;
 
 async function directory<T extends { id: string }>(
   ctx: Context,
@@ -33,7 +30,7 @@ async function directory<T extends { id: string }>(
       return { all, byId: new Map(all.map((item) => [item.id, item])), forbidden: undefined };
     } catch (error) {
       // Remembered like a list: asking again within the TTL would be refused again.
-      if (isStatus(error, 403)) {
+      if (isHttpStatus(error, 403)) {
         return { all: [], byId: new Map(), forbidden: error };
       }
       throw error;
@@ -97,7 +94,7 @@ export async function loadAgent(ctx: Context, id: string): Promise<AgentModel | 
     return null;
   }
   return fetchAgent(ctx, id).catch((error: unknown) => {
-    if (isStatus(error, 404)) {
+    if (isHttpStatus(error, 404)) {
       return null;
     }
     throw error;
@@ -123,7 +120,7 @@ export async function loadGroup(ctx: Context, id: string): Promise<GroupModel | 
     return null;
   }
   return fetchGroup(ctx, id).catch((error: unknown) => {
-    if (isStatus(error, 404)) {
+    if (isHttpStatus(error, 404)) {
       return null;
     }
     throw error;

@@ -6,7 +6,7 @@
 import DataLoader from 'dataloader';
 import { type Context, perRequest } from '../context.ts';
 import { type ConversationPage, listConversations } from '../upstream/conversations.ts';
-import { operationLimit } from './limit.ts';
+import { asError, operationLimit } from './limit.ts';
 
 export interface ConversationPageKey {
   ticketId: string;
@@ -25,9 +25,7 @@ export const conversationPageLoader = (
           keys.map((key) =>
             limit(() =>
               listConversations(ctx.freshdesk, key.ticketId, key.page, key.perPage),
-            ).catch((error: unknown) =>
-              error instanceof Error ? error : new Error(String(error)),
-            ),
+            ).catch(asError),
           ),
         ),
       { cacheKeyFn: (key) => `${key.ticketId}|${key.page}|${key.perPage}` },

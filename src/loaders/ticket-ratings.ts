@@ -5,7 +5,7 @@ import {
   listTicketSatisfactionRatings,
   type SatisfactionRatingModel,
 } from '../upstream/satisfaction-ratings.ts';
-import { operationLimit } from './limit.ts';
+import { asError, operationLimit } from './limit.ts';
 
 export const ticketRatingsLoader = (ctx: Context): DataLoader<string, SatisfactionRatingModel[]> =>
   perRequest(ctx, 'tickets:ratings', () => {
@@ -13,9 +13,7 @@ export const ticketRatingsLoader = (ctx: Context): DataLoader<string, Satisfacti
     return new DataLoader<string, SatisfactionRatingModel[]>((ids) =>
       Promise.all(
         ids.map((id) =>
-          limit(() => listTicketSatisfactionRatings(ctx.freshdesk, id)).catch((error: unknown) =>
-            error instanceof Error ? error : new Error(String(error)),
-          ),
+          limit(() => listTicketSatisfactionRatings(ctx.freshdesk, id)).catch(asError),
         ),
       ),
     );

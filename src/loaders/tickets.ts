@@ -7,10 +7,7 @@
 import DataLoader from 'dataloader';
 import { type Context, perRequest } from '../context.ts';
 import { getTicket, type TicketInclude, type TicketModel } from '../upstream/tickets.ts';
-import { operationLimit } from './limit.ts';
-
-const asError = (error: unknown): Error =>
-  error instanceof Error ? error : new Error(String(error));
+import { asError, operationLimit } from './limit.ts';
 
 /** Full tickets (the show shape, with `description`), by id. */
 export const ticketDetailLoader = (ctx: Context): DataLoader<string, TicketModel> =>

@@ -94,6 +94,10 @@ export function isTransient(error: UpstreamError): boolean {
   return true;
 }
 
+/** Whether `error` is Freshdesk answering with HTTP `status`. */
+export const isHttpStatus = (error: unknown, status: number): error is UpstreamError =>
+  error instanceof UpstreamError && error.kind === 'http' && error.status === status;
+
 /** Walks `originalError` / `cause` links (GraphQL wrappers, re-thrown errors) to an UpstreamError. */
 export function findUpstreamError(error: unknown): UpstreamError | undefined {
   let current: unknown = error;

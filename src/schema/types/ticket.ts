@@ -276,23 +276,33 @@ function companyOf(
   return companyLoader(ctx).load(ticket.companyId);
 }
 
-/** Whether the selection below `company` (any of `fields`) needs more than the company's id. */
-export function companyWanted(info: GraphQLResolveInfo, fields: readonly FieldNode[]): boolean {
+/**
+ * The Company fields selected below `company` (any of `fields`) when they are more than the id
+ * (which the ticket itself carries); undefined when nothing beyond the id is selected.
+ */
+function companyFieldsWanted(
+  info: GraphQLResolveInfo,
+  fields: readonly FieldNode[],
+): Set<string> | undefined {
   const company = fields.filter((field) => field.name.value === 'company');
-  return company.length > 0 && !onlyFrom(selectedNames(info, company, ['Company']), ID_ONLY_FIELDS);
+  if (company.length === 0) {
+    return undefined;
+  }
+  const wanted = selectedNames(info, company, ['Company']);
+  return onlyFrom(wanted, ID_ONLY_FIELDS) ? undefined : wanted;
 }
+
+/** Whether the selection below `company` (any of `fields`) needs more than the company's id. */
+export const companyWanted = (info: GraphQLResolveInfo, fields: readonly FieldNode[]): boolean =>
+  companyFieldsWanted(info, fields) !== undefined;
 
 /**
  * Whether the selection below `company` (any of `fields`) is answered by `include=company`: only
- * embedded fields, and more than the id (which the ticket itself carries).
+ * embedded fields, and more than the id.
  */
 export function companyEmbeddable(info: GraphQLResolveInfo, fields: readonly FieldNode[]): boolean {
-  const company = fields.filter((field) => field.name.value === 'company');
-  if (company.length === 0) {
-    return false;
-  }
-  const wanted = selectedNames(info, company, ['Company']);
-  return onlyFrom(wanted, EMBEDDED_COMPANY_FIELDS) && !onlyFrom(wanted, ID_ONLY_FIELDS);
+  const wanted = companyFieldsWanted(info, fields);
+  return wanted !== undefined && onlyFrom(wanted, EMBEDDED_COMPANY_FIELDS);
 }
 
 interface PositionCursor {
