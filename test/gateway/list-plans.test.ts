@@ -6,10 +6,10 @@
  * list, the rest (blocked, deleted, agents) by id; a contact list above the cap, or a contacts-list
  * sub-limit without room, means by-id loads.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { byNameThenId } from '../../src/emulator/handlers/shared.ts';
 import type { TicketRecord } from '../../src/emulator/records.ts';
-import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
+import { type Stack, startStack, UNTHROTTLED, withStack } from '../helpers/gateway.ts';
 import { firstTicketPage } from '../helpers/tickets.ts';
 
 const firstPage = (stack: Stack, n: number): TicketRecord[] =>
@@ -37,14 +37,9 @@ const withOut = (counts: Record<string, number>): Record<string, number> =>
 describe('companies on a small account (40 companies: one list page)', () => {
   let stack: Stack;
   const calls = () => stack.emulator.stats();
-  beforeAll(async () => {
-    stack = await startStack(UNTHROTTLED);
+  withStack(UNTHROTTLED, (started) => {
+    stack = started;
   });
-  afterAll(async () => {
-    expect(stack.emulator.stats().invalidFieldErrors).toBe(0);
-    await stack.close();
-  });
-  beforeEach(() => stack.emulator.resetStats());
 
   it('embeds the company in ticket(id) while the company list is not cached', async () => {
     const ticket = firstPage(stack, 100).find((t) => t.company_id !== null);
@@ -175,17 +170,12 @@ describe('companies on a small account (40 companies: one list page)', () => {
 describe('companies on a large account (350 companies: more than the 3-page scan)', () => {
   let stack: Stack;
   const calls = () => stack.emulator.stats();
-  beforeAll(async () => {
-    stack = await startStack({
-      ...UNTHROTTLED,
-      emulator: { ...UNTHROTTLED.emulator, companies: 350, tickets: 600 },
-    });
-  });
-  afterAll(async () => {
-    expect(stack.emulator.stats().invalidFieldErrors).toBe(0);
-    await stack.close();
-  });
-  beforeEach(() => stack.emulator.resetStats());
+  withStack(
+    { ...UNTHROTTLED, emulator: { ...UNTHROTTLED.emulator, companies: 350, tickets: 600 } },
+    (started) => {
+      stack = started;
+    },
+  );
 
   it('tries the list once (3 pages), loads the rest by id, then embeds for good', async () => {
     const query = '{ tickets(first: 30) { nodes { company { name } } } }';

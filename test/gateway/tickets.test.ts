@@ -2,7 +2,7 @@
  * Tickets over real sockets: every Ticket field against the emulator's data, and the loading plan
  * measured with the emulator's call counters (counters are reset before each case).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   SearchTicketsDocument,
   type SearchTicketsQuery,
@@ -11,21 +11,22 @@ import {
   type TicketPageQuery,
   TicketsWithRequestersDocument,
 } from '../gql/graphql.ts';
-import { type GraphQLResponse, type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
+import {
+  type GraphQLResponse,
+  type Stack,
+  startStack,
+  UNTHROTTLED,
+  withStack,
+} from '../helpers/gateway.ts';
 import { firstTicketPage, visible } from '../helpers/tickets.ts';
 
 let stack: Stack;
 const calls = () => stack.emulator.stats();
 
-beforeAll(async () => {
-  stack = await startStack(UNTHROTTLED);
+// No request of this suite may send Freshdesk a field it does not accept (checked by withStack).
+withStack(UNTHROTTLED, (started) => {
+  stack = started;
 });
-afterAll(async () => {
-  // No request of this suite may have sent Freshdesk a field it does not accept.
-  expect(stack.emulator.stats().invalidFieldErrors).toBe(0);
-  await stack.close();
-});
-beforeEach(() => stack.emulator.resetStats());
 
 describe('the loading plan', () => {
   it('lists 30 tickets with their requesters in exactly one call (include=requester)', async () => {

@@ -6,6 +6,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, print } from 'graphql';
 import { request } from 'undici';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type Emulator, startEmulator } from '../../src/emulator/index.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
@@ -79,6 +80,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await emulator.close();
     },
   };
+}
+
+/**
+ * One stack for the enclosing `describe` (or file): started before its tests and handed to `use`,
+ * its emulator counters reset before each test, closed after the last; and no request of those
+ * tests may have sent Freshdesk a field it refuses (`invalid_field`).
+ */
+export function withStack(options: StackOptions, use: (stack: Stack) => void): void {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(options);
+    use(stack);
+  });
+  afterAll(async () => {
+    const invalid = stack?.emulator.stats().invalidFieldErrors;
+    await stack?.close();
+    expect(invalid).toBe(0);
+  });
+  beforeEach(() => stack?.emulator.resetStats());
 }
 
 export async function postGraphQL<TData>(
