@@ -11,13 +11,14 @@ import { useRequestBodyLimit } from './body-limit.ts';
 import type { Config } from './config.ts';
 import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
-import { knownListSize } from './loaders/list-scan.ts';
-import { isReferenceCached } from './loaders/reference-cache.ts';
+import { CredentialCache } from './loaders/credential-cache.ts';
 import type { Logger } from './logger.ts';
+import { CredentialRegistry } from './quota/credentials.ts';
 import type { Priority } from './quota/quota-gate.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
 import { useQuotaGate } from './quota/use-quota-gate.ts';
 import { currentRequestId, requestScope } from './request-scope.ts';
+import { estimateCost } from './schema/cost.ts';
 import { schema } from './schema/index.ts';
 import type { FreshdeskClient } from './upstream/freshdesk-client.ts';
 
@@ -26,7 +27,7 @@ export interface AppDeps {
   client: FreshdeskClient;
   logger: Logger;
   /** Cross-request caches per credential (reference data); created by the caller so tests can share or reset it. */
-  sharedCaches?: Map<string, Map<string, unknown>>;
+  sharedCaches?: Map<string, CredentialCache>;
   /**
    * The account's quota scheduler, the same the client asks before each call. Without one, cost
    * is still estimated and capped, against an idle budget.
@@ -69,11 +70,11 @@ export function createApp(deps: AppDeps): App {
   // Bounded: in passthrough mode every caller brings a key, and idle credentials must not pile up.
   const shared =
     deps.sharedCaches ??
-    new LRUCache<string, Map<string, unknown>>({ max: MAX_CREDENTIALS, ttl: CREDENTIAL_IDLE_MS });
-  const sharedFor = (apiKey: string): Map<string, unknown> => {
+    new LRUCache<string, CredentialCache>({ max: MAX_CREDENTIALS, ttl: CREDENTIAL_IDLE_MS });
+  const sharedFor = (apiKey: string): CredentialCache => {
     let cache = shared.get(apiKey);
     if (!cache) {
-      cache = new Map();
+      cache = new CredentialCache();
       shared.set(apiKey, cache);
     }
     return cache;
@@ -86,6 +87,8 @@ export function createApp(deps: AppDeps): App {
       windowMs: config.quotaWindowMs,
       bulkReservePercent: config.quotaBulkReservePercent,
       webhookSharePercent: config.quotaWebhookSharePercent,
+      unverifiedSharePercent: config.quotaUnverifiedSharePercent,
+      credentials: config.auth === 'passthrough' ? new CredentialRegistry() : undefined,
     });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -105,8 +108,8 @@ export function createApp(deps: AppDeps): App {
         describe: (ctx) => ({
           priority: ctx.freshdesk.options.priority ?? 'interactive',
           deadline: ctx.freshdesk.options.deadline,
-          cached: (list) => isReferenceCached(ctx.shared, list),
-          listSize: (list) => knownListSize(ctx.shared, list),
+          credential: ctx.freshdesk.credential,
+          estimate: (status, request) => estimateCost(ctx, status, request),
           cost: ctx.cost,
         }),
       }),

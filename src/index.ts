@@ -25,7 +25,15 @@ async function main(): Promise<void> {
     const emulator = await startEmulator({
       port: 0,
       adminApiKey: config.apiKey,
-      plan: config.plan ?? 'enterprise',
+      plan: config.plan
+        ? {
+            total: config.plan.limits.total,
+            ticketCreate: config.plan.limits.ticket_create,
+            ticketUpdate: config.plan.limits.ticket_update,
+            ticketsList: config.plan.limits.tickets_list,
+            contactsList: config.plan.limits.contacts_list,
+          }
+        : 'enterprise',
     });
     upstreamOrigin = emulator.origin;
     // The emulator's own demo key may be shown; a key the user supplied is a secret and never printed.

@@ -4,12 +4,13 @@
  * the levels of nested (dependent) fields. Loaded whole (one call) and cached per credential.
  */
 import type { Context } from '../context.ts';
+import { TICKET_FIELDS } from '../plan/entries.ts';
 import { listTicketFields, type TicketFieldModel } from '../upstream/ticket-fields.ts';
-import { cachedReference } from './reference-cache.ts';
+import { cachedReference } from './references.ts';
 
 /** Every ticket field (one call per TTL per credential). */
 export const loadTicketFields = (ctx: Context): Promise<TicketFieldModel[]> =>
-  cachedReference(ctx, 'ticket-fields', listTicketFields);
+  cachedReference(ctx, TICKET_FIELDS, listTicketFields);
 
 /** How one key under a ticket's `custom_fields` may be set. */
 export interface CustomFieldRule {

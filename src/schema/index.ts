@@ -5,6 +5,8 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from '../builder.ts';
 import './types/scalars.ts';
 import './types/ticket.ts';
+import './types/ticket-list.ts';
+import './types/ticket-mutations.ts';
 import './types/conversation.ts';
 import './types/person.ts';
 import './types/satisfaction-rating.ts';

@@ -7,6 +7,8 @@ import { BudgetModel, type BudgetOptions, type Reservation } from '../../src/quo
 import { PLAN_PRESETS, planForTotal } from '../../src/quota/plans.ts';
 
 const WINDOW = 1000;
+/** Answers leave the window in buckets of 1/64th of it (16 ms here), rounded up. */
+const expiry = (at: number): number => Math.ceil(at / 16) * 16;
 
 function model(options: Partial<BudgetOptions> = {}) {
   const clock = { now: 0 };
@@ -46,8 +48,8 @@ describe('BudgetModel with a told plan', () => {
       credits: 1,
       priority: 'interactive',
     });
-    expect(refused).toEqual({ ok: false, blockedOn: 'tickets_list', retryAt: 0 + WINDOW });
-    clock.now = WINDOW;
+    expect(refused).toEqual({ ok: false, blockedOn: 'tickets_list', retryAt: expiry(WINDOW) });
+    clock.now = expiry(WINDOW);
     expect(
       budget.reserve({ endpoint: 'tickets_list', credits: 1, priority: 'interactive' }).ok,
     ).toBe(true);
@@ -84,7 +86,7 @@ describe('BudgetModel with a told plan', () => {
     budget.settle(id, answered(1, { 'x-ratelimit-total': '200', 'x-ratelimit-remaining': '150' }));
     expect(budget.used('total')).toBe(50);
     expect(budget.snapshot().budgets[0]).toMatchObject({ name: 'total', remaining: 150 });
-    clock.now = WINDOW;
+    clock.now = expiry(WINDOW);
     expect(budget.used('total')).toBe(0);
   });
 
@@ -119,7 +121,7 @@ describe('BudgetModel with a told plan', () => {
     budget.abandon(lost);
     budget.cancel(unused);
     expect(budget.used('total')).toBe(2);
-    clock.now = 300 + WINDOW;
+    clock.now = expiry(300 + WINDOW);
     expect(budget.used('total')).toBe(0);
   });
 
@@ -172,17 +174,32 @@ describe('BudgetModel with the plan unknown', () => {
       budget.reserve({ endpoint: 'tickets_list', credits: 3, priority: 'interactive' }),
     );
     clock.now = 50;
-    // Freshdesk's sub-limit is lower than assumed: the 429 teaches it (what the window held).
+    // Freshdesk's sub-limit had less room than assumed: what the window held is proven, the
+    // plan's figure stays the limit to climb back to.
     budget.settle(second, { status: 429, headers: { 'retry-after': '1' } });
     expect(budget.snapshot().budgets.find((b) => b.name === 'tickets_list')).toMatchObject({
-      limit: 3,
+      limit: 20,
+      proven: 3,
       pausedUntil: 1050,
     });
     clock.now = 1050;
-    // Learned: no longer one at a time, and never past the learned limit.
-    expect(budget.reserve({ endpoint: 'tickets_list', credits: 2, priority: 'webhook' }).ok).toBe(
-      true,
+    // Up to what was proven flows freely after the pause; beyond, one probe at a time.
+    const within = ok(
+      budget.reserve({ endpoint: 'tickets_list', credits: 2, priority: 'webhook' }),
     );
+    budget.settle(within, answered(2));
+    const climb = ok(budget.reserve({ endpoint: 'tickets_list', credits: 2, priority: 'webhook' }));
+    expect(budget.reserve({ endpoint: 'tickets_list', credits: 1, priority: 'webhook' })).toEqual({
+      ok: false,
+      blockedOn: 'tickets_list',
+      retryAt: undefined,
+    });
+    // A second 429 waits a window past its pause before probing again.
+    budget.settle(climb, { status: 429, headers: { 'retry-after': '1' } });
+    clock.now = 2050;
+    expect(
+      budget.reserve({ endpoint: 'tickets_list', credits: 2, priority: 'webhook' }),
+    ).toMatchObject({ ok: false, blockedOn: 'tickets_list' });
   });
 
   it('blames the total for a 429 when the total had no room', () => {

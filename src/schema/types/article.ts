@@ -3,24 +3,28 @@
  * `createArticle` / `updateArticle` mutations. An article's folder and category come from what the
  * request already holds (its `hierarchy`, or the cached category and folder lists), not refetched.
  */
-import DataLoader from 'dataloader';
 import { builder } from '../../builder.ts';
-import { type Context, perRequest } from '../../context.ts';
-import { badUserInput } from '../../errors.ts';
-import { pathId } from '../../upstream/ids.ts';
+import type { Context } from '../../context.ts';
+import { loadAgent } from '../../loaders/people.ts';
+import {
+  articleDetail,
+  knownCategory,
+  knownFolder,
+  loadArticle,
+  loadCategory,
+  loadFolder,
+  primeArticle,
+} from '../../loaders/solutions.ts';
 import {
   type ArticleModel,
   type ArticleWrite,
   createArticle,
-  getArticle,
   type SolutionCategoryModel,
   type SolutionFolderModel,
   updateArticle,
 } from '../../upstream/solutions.ts';
-import { defineConnection } from '../connection.ts';
-import { Agent, loadAgent } from './agent.ts';
-import { knownCategory, loadCategory, SolutionCategory } from './solution-category.ts';
-import { knownFolder, loadFolder, SolutionFolder } from './solution-folder.ts';
+import { Agent, Article, SolutionCategory, SolutionFolder } from '../refs.ts';
+import { FieldErrors, idArg, MAX_TAG_LENGTH } from '../validation.ts';
 
 export const ArticleStatus = builder.enumType('ArticleStatus', {
   description: "An article's publication state.",
@@ -37,28 +41,6 @@ export const ArticleType = builder.enumType('ArticleType', {
     WORKAROUND: { value: 2, description: 'A temporary workaround (Freshdesk type 2).' },
   } as const,
 });
-
-/** Articles by id, deduplicated within the operation; primed from lists and writes. */
-const articleLoader = (ctx: Context) =>
-  perRequest(
-    ctx,
-    'solutions:article',
-    () =>
-      new DataLoader<string, ArticleModel>((ids) =>
-        Promise.all(ids.map((id) => getArticle(ctx.freshdesk, id).catch((e: Error) => e))),
-      ),
-  );
-
-/** Lets later look-ups of this article in the same request reuse it. */
-export function primeArticle(ctx: Context, article: ArticleModel): void {
-  articleLoader(ctx).prime(article.id, article);
-}
-
-/** An answer that lacked the HTML (none of Freshdesk's article answers do today) is completed once. */
-const loadDetail = (ctx: Context, article: ArticleModel): Promise<ArticleModel> | ArticleModel =>
-  article.description === undefined || article.descriptionText === undefined
-    ? articleLoader(ctx).clear(article.id).load(article.id)
-    : article;
 
 function articleFolder(
   ctx: Context,
@@ -89,8 +71,6 @@ function articleCategory(
   return loadCategory(ctx, article.categoryId);
 }
 
-export const Article = builder.objectRef<ArticleModel>('Article');
-
 Article.implement({
   description: 'A knowledge-base (solutions) article.',
   fields: (t) => ({
@@ -98,12 +78,12 @@ Article.implement({
     title: t.exposeString('title', { description: "The article's title." }),
     description: t.string({
       description: 'The body as HTML, exactly as stored in Freshdesk (inline images included).',
-      resolve: async (article, _args, ctx) => (await loadDetail(ctx, article)).description ?? '',
+      resolve: async (article, _args, ctx) => (await articleDetail(ctx, article)).description ?? '',
     }),
     descriptionText: t.string({
       description: 'The body as plain text, as Freshdesk derives it from the HTML.',
       resolve: async (article, _args, ctx) =>
-        (await loadDetail(ctx, article)).descriptionText ?? '',
+        (await articleDetail(ctx, article)).descriptionText ?? '',
     }),
     status: t.field({
       type: ArticleStatus,
@@ -149,23 +129,13 @@ Article.implement({
   }),
 });
 
-export const ArticleConnection = defineConnection('Article', Article);
-
-function requirePathId(value: string, what: string): string {
-  const id = pathId(value);
-  if (id === undefined) {
-    throw badUserInput(`${what} is a decimal number; got "${value}".`);
-  }
-  return id;
-}
-
 builder.queryField('article', (t) =>
   t.field({
     type: Article,
     nullable: true,
     description: 'One article by id; null (with a NOT_FOUND error) when it does not exist.',
     args: { id: t.arg.id({ required: true, description: "The article's id." }) },
-    resolve: (_root, { id }, ctx) => articleLoader(ctx).load(requirePathId(id, 'An article id')),
+    resolve: (_root, { id }, ctx) => loadArticle(ctx, idArg(id, 'An article')),
   }),
 );
 
@@ -173,7 +143,6 @@ builder.queryField('article', (t) =>
 
 /** Freshdesk's limits (freshdesk-api.md 2.7 and 8). */
 const TITLE_MAX_LENGTH = 240;
-const TAG_MAX_LENGTH = 32;
 
 export const CreateArticleInput = builder.inputType('CreateArticleInput', {
   description: 'A new article. `description` is HTML and is stored exactly as given.',
@@ -188,7 +157,7 @@ export const CreateArticleInput = builder.inputType('CreateArticleInput', {
       type: ArticleType,
       description: "PERMANENT (Freshdesk's default) or WORKAROUND.",
     }),
-    tags: t.stringList({ description: `Each at most ${TAG_MAX_LENGTH} characters.` }),
+    tags: t.stringList({ description: `Each at most ${MAX_TAG_LENGTH} characters.` }),
   }),
 });
 
@@ -200,7 +169,7 @@ export const UpdateArticleInput = builder.inputType('UpdateArticleInput', {
     description: t.string({ description: 'The body as HTML; not blank.' }),
     status: t.field({ type: ArticleStatus, description: 'DRAFT or PUBLISHED.' }),
     type: t.field({ type: ArticleType, description: 'PERMANENT or WORKAROUND.' }),
-    tags: t.stringList({ description: `Each at most ${TAG_MAX_LENGTH} characters.` }),
+    tags: t.stringList({ description: `Each at most ${MAX_TAG_LENGTH} characters.` }),
   }),
 });
 
@@ -212,26 +181,19 @@ interface ArticleInput {
   tags?: string[] | null;
 }
 
-interface FieldProblem {
-  field: string;
-  message: string;
-  code: string;
-}
-
 /**
  * Checks an article input as Freshdesk would and returns only the fields it accepts. All problems
- * are reported at once, as `extensions.fieldErrors` (the shape Freshdesk's own validation errors take).
+ * are reported at once, as `extensions.fieldErrors`.
  */
 function toArticleWrite(input: ArticleInput, mode: 'create' | 'update'): ArticleWrite {
-  const problems: FieldProblem[] = [];
+  const errors = new FieldErrors();
   const out: ArticleWrite = {};
-  const nullGiven = (field: keyof ArticleInput) => {
-    problems.push({
+  const nullGiven = (field: keyof ArticleInput) =>
+    errors.add(
       field,
-      message: 'It should not be null; leave the field out to keep its value.',
-      code: 'datatype_mismatch',
-    });
-  };
+      'It should not be null; leave the field out to keep its value.',
+      'datatype_mismatch',
+    );
   const text = (field: 'title' | 'description', max?: number) => {
     const value = input[field];
     if (value === undefined) {
@@ -240,17 +202,9 @@ function toArticleWrite(input: ArticleInput, mode: 'create' | 'update'): Article
     if (value === null) {
       nullGiven(field);
     } else if (value.trim() === '') {
-      problems.push({
-        field,
-        message: 'It should not be blank as this is a mandatory field',
-        code: 'missing_field',
-      });
+      errors.add(field, 'It should not be blank as this is a mandatory field', 'missing_field');
     } else if (max !== undefined && value.length > max) {
-      problems.push({
-        field,
-        message: `Has ${value.length} characters, it can have maximum of ${max} characters`,
-        code: 'invalid_value',
-      });
+      errors.add(field, `Has ${value.length} characters, it can have maximum of ${max} characters`);
     } else {
       out[field] = value;
     }
@@ -268,30 +222,19 @@ function toArticleWrite(input: ArticleInput, mode: 'create' | 'update'): Article
   if (input.tags === null) {
     nullGiven('tags');
   } else if (input.tags !== undefined) {
-    const tooLong = input.tags.filter((tag) => tag.length > TAG_MAX_LENGTH);
-    if (tooLong.length > 0) {
-      problems.push({
-        field: 'tags',
-        message: `It should only contain elements that have maximum of ${TAG_MAX_LENGTH} characters`,
-        code: 'invalid_value',
-      });
+    if (input.tags.some((tag) => tag.length > MAX_TAG_LENGTH)) {
+      errors.add(
+        'tags',
+        `It should only contain elements that have maximum of ${MAX_TAG_LENGTH} characters`,
+      );
     } else {
       out.tags = input.tags;
     }
   }
-  if (mode === 'update' && problems.length === 0 && Object.keys(out).length === 0) {
-    problems.push({
-      field: 'input',
-      message: 'Give at least one field to change.',
-      code: 'missing_params',
-    });
+  if (mode === 'update' && errors.empty && Object.keys(out).length === 0) {
+    errors.add('input', 'Give at least one field to change.', 'missing_params');
   }
-  if (problems.length > 0) {
-    throw badUserInput(
-      `Invalid article input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-      { fieldErrors: problems },
-    );
-  }
+  errors.check('article input');
   return out;
 }
 
@@ -308,7 +251,7 @@ builder.mutationField('createArticle', (t) =>
       }),
     },
     resolve: async (_root, { folderId, input }, ctx) => {
-      const folder = requirePathId(folderId, 'A folder id');
+      const folder = idArg(folderId, 'A folder');
       const article = await createArticle(ctx.freshdesk, folder, toArticleWrite(input, 'create'));
       primeArticle(ctx, article);
       return article;
@@ -330,14 +273,13 @@ builder.mutationField('updateArticle', (t) =>
       }),
     },
     resolve: async (_root, { id, input }, ctx) => {
-      const articleId = requirePathId(id, 'An article id');
+      const articleId = idArg(id, 'An article');
       const article = await updateArticle(
         ctx.freshdesk,
         articleId,
         toArticleWrite(input, 'update'),
       );
-      articleLoader(ctx).clear(articleId);
-      primeArticle(ctx, article);
+      primeArticle(ctx, article, true);
       return article;
     },
   }),

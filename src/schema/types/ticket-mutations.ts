@@ -9,85 +9,38 @@
  */
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
-import { badUserInput } from '../../errors.ts';
-import { loadTicketFieldRules } from '../../loaders/ticket-fields.ts';
-import { replaceTicket, ticketDetailLoader, ticketLoader } from '../../loaders/tickets.ts';
+import { checkCustomFields, loadTicketFieldRules } from '../../loaders/ticket-fields.ts';
+import { forgetTicket, loadTicketDetail, replaceTicket } from '../../loaders/tickets.ts';
 import {
   createNote,
   createReply,
   type NoteBody,
   type ReplyBody,
 } from '../../upstream/conversations.ts';
-import { pathId } from '../../upstream/ids.ts';
 import {
   createSatisfactionRating,
   type SatisfactionRatingBody,
 } from '../../upstream/satisfaction-ratings.ts';
 import { createTicket, type TicketWriteBody, updateTicket } from '../../upstream/tickets.ts';
-import { Conversation } from './conversation.ts';
-import { SatisfactionRating } from './satisfaction-rating.ts';
-import { Ticket, TicketPriority, TicketSource, TicketStatus, ticketIdArg } from './ticket.ts';
-import { checkCustomFields } from './ticket-field.ts';
+import { Conversation, SatisfactionRating, Ticket } from '../refs.ts';
+import {
+  EMAIL,
+  emailList,
+  FieldErrors,
+  idArg,
+  isRecord,
+  MAX_STRING_LENGTH,
+  MAX_TAG_LENGTH,
+  numericId,
+} from '../validation.ts';
+import { TicketPriority, TicketSource, TicketStatus } from './ticket.ts';
 
-interface FieldError {
-  field: string;
-  message: string;
-  code: string;
-}
-
-const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
-const MAX_STRING_LENGTH = 255;
-const MAX_TAG_LENGTH = 32;
 /** Sources Freshdesk refuses on create (forum, outbound e-mail, bot, WhatsApp) and on update. */
 const CREATE_REFUSED_SOURCES = new Set([4, 10, 12, 13]);
 const UPDATE_REFUSED_SOURCES = new Set([5, 6, 13]);
 const RATING_QUESTION = /^(default_question|question_\d+)$/;
 /** New-survey values (103 … -103) and classic ones (1 happy, 2 neutral, 3 unhappy). */
 const RATING_VALUES = new Set([103, 102, 101, 100, -101, -102, -103, 1, 2, 3]);
-
-function fail(errors: FieldError[]): never {
-  throw badUserInput(`Invalid input: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, {
-    fieldErrors: errors,
-  });
-}
-
-/** A GraphQL id as the JSON number Freshdesk expects in a body. */
-function numericId(value: string, field: string, errors: FieldError[]): number | undefined {
-  const digits = pathId(value);
-  const number = digits === undefined ? Number.NaN : Number(digits);
-  if (!Number.isSafeInteger(number) || number <= 0) {
-    errors.push({
-      field,
-      message: `It should be a decimal id; got "${value}"`,
-      code: 'datatype_mismatch',
-    });
-    return undefined;
-  }
-  return number;
-}
-
-function checkEmails(
-  list: readonly string[] | null | undefined,
-  field: string,
-  errors: FieldError[],
-): string[] | undefined {
-  if (list === null || list === undefined) {
-    return undefined;
-  }
-  const bad = list.filter((email) => !EMAIL.test(email));
-  if (bad.length > 0) {
-    errors.push({
-      field,
-      message: `It should contain only valid e-mail addresses; got ${bad.map((b) => `"${b}"`).join(', ')}`,
-      code: 'invalid_value',
-    });
-    return undefined;
-  }
-  return [...list];
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 interface TicketInput {
   subject?: string | null;
@@ -119,7 +72,7 @@ export async function ticketWriteBody(
   mode: 'create' | 'update',
   ticketId?: string,
 ): Promise<TicketWriteBody> {
-  const errors: FieldError[] = [];
+  const errors = new FieldErrors();
   const body: TicketWriteBody = {};
   const given = <T>(value: T | null | undefined): value is T =>
     value !== null && value !== undefined;
@@ -130,13 +83,13 @@ export async function ticketWriteBody(
       continue;
     }
     if (key === 'subject' && value.trim() === '') {
-      errors.push({ field: key, message: 'It should not be blank', code: 'missing_field' });
+      errors.add(key, 'It should not be blank', 'missing_field');
     } else if (key === 'subject' && value.length > MAX_STRING_LENGTH) {
-      errors.push({
-        field: key,
-        message: `Has ${value.length} characters, it can have maximum of ${MAX_STRING_LENGTH} characters`,
-        code: 'invalid_value',
-      });
+      errors.add(
+        key,
+        `Has ${value.length} characters, it can have maximum of ${MAX_STRING_LENGTH} characters`,
+        'invalid_value',
+      );
     } else {
       body[key] = value;
     }
@@ -150,11 +103,7 @@ export async function ticketWriteBody(
     if (EMAIL.test(input.email)) {
       body.email = input.email;
     } else {
-      errors.push({
-        field: 'email',
-        message: 'It is not a valid email address',
-        code: 'invalid_value',
-      });
+      errors.add('email', 'It is not a valid email address', 'invalid_value');
     }
   }
   if (given(input.phone)) {
@@ -165,11 +114,11 @@ export async function ticketWriteBody(
   }
   const identified = given(input.requesterId) || given(input.email) || given(input.phone);
   if (mode === 'create' && !identified) {
-    errors.push({
-      field: 'requesterId',
-      message: 'Give the requester: one of requesterId, email or phone (with name)',
-      code: 'missing_field',
-    });
+    errors.add(
+      'requesterId',
+      'Give the requester: one of requesterId, email or phone (with name)',
+      'missing_field',
+    );
   }
   if (
     given(input.phone) &&
@@ -177,18 +126,14 @@ export async function ticketWriteBody(
     !given(input.email) &&
     !given(input.name)
   ) {
-    errors.push({
-      field: 'name',
-      message: 'A requester named by phone alone needs a name as well',
-      code: 'missing_field',
-    });
+    errors.add('name', 'A requester named by phone alone needs a name as well', 'missing_field');
   }
   if (given(input.name) && !identified) {
-    errors.push({
-      field: 'name',
-      message: 'A name goes with an email or phone that identifies the requester',
-      code: 'invalid_value',
-    });
+    errors.add(
+      'name',
+      'A name goes with an email or phone that identifies the requester',
+      'invalid_value',
+    );
   }
 
   const needsRules =
@@ -203,36 +148,31 @@ export async function ticketWriteBody(
     const statuses = rules?.statuses ?? new Map();
     const known = [...statuses.keys()].sort((a, b) => a - b).join(',');
     if (input.status === 0 && !given(input.statusCode)) {
-      errors.push({
-        field: 'statusCode',
-        message: `status CUSTOM needs statusCode, one of the account's custom statuses (${known})`,
-        code: 'missing_field',
-      });
+      errors.add(
+        'statusCode',
+        `status CUSTOM needs statusCode, one of the account's custom statuses (${known})`,
+        'missing_field',
+      );
     } else if (
       given(input.status) &&
       input.status !== 0 &&
       given(input.statusCode) &&
       input.status !== input.statusCode
     ) {
-      errors.push({
-        field: 'statusCode',
-        message: `statusCode ${input.statusCode} contradicts status (code ${input.status})`,
-        code: 'invalid_value',
-      });
+      errors.add(
+        'statusCode',
+        `statusCode ${input.statusCode} contradicts status (code ${input.status})`,
+      );
     } else {
       const code = given(input.statusCode) ? input.statusCode : (input.status as number);
       if (!statuses.has(code)) {
-        errors.push({
-          field: 'statusCode',
-          message: `It should be one of these values: '${known}'`,
-          code: 'invalid_value',
-        });
+        errors.add('statusCode', `It should be one of these values: '${known}'`, 'invalid_value');
       } else if (input.status === 0 && code <= 5) {
-        errors.push({
-          field: 'statusCode',
-          message: `status CUSTOM needs a custom status code (6 and up); use the status name for ${code}`,
-          code: 'invalid_value',
-        });
+        errors.add(
+          'statusCode',
+          `status CUSTOM needs a custom status code (6 and up); use the status name for ${code}`,
+          'invalid_value',
+        );
       } else {
         body.status = code;
       }
@@ -244,11 +184,7 @@ export async function ticketWriteBody(
   if (given(input.source)) {
     const refused = mode === 'create' ? CREATE_REFUSED_SOURCES : UPDATE_REFUSED_SOURCES;
     if (input.source === 0 || refused.has(input.source)) {
-      errors.push({
-        field: 'source',
-        message: `Freshdesk does not accept this source on ${mode}`,
-        code: 'invalid_value',
-      });
+      errors.add('source', `Freshdesk does not accept this source on ${mode}`, 'invalid_value');
     } else {
       body.source = input.source;
     }
@@ -258,11 +194,7 @@ export async function ticketWriteBody(
   } else if (given(input.type)) {
     const types = rules?.ticketTypes ?? [];
     if (types.length > 0 && !types.includes(input.type)) {
-      errors.push({
-        field: 'type',
-        message: `It should be one of these values: '${types.join(',')}'`,
-        code: 'invalid_value',
-      });
+      errors.add('type', `It should be one of these values: '${types.join(',')}'`, 'invalid_value');
     } else {
       body.type = input.type;
     }
@@ -270,11 +202,11 @@ export async function ticketWriteBody(
   if (given(input.tags)) {
     const long = input.tags.filter((tag) => tag.length > MAX_TAG_LENGTH);
     if (long.length > 0) {
-      errors.push({
-        field: 'tags',
-        message: `Each tag can have at most ${MAX_TAG_LENGTH} characters; too long: ${long.join(', ')}`,
-        code: 'invalid_value',
-      });
+      errors.add(
+        'tags',
+        `Each tag can have at most ${MAX_TAG_LENGTH} characters; too long: ${long.join(', ')}`,
+        'invalid_value',
+      );
     } else {
       body.tags = [...new Set(input.tags)];
     }
@@ -294,11 +226,11 @@ export async function ticketWriteBody(
 
   if (input.customFields !== undefined && input.customFields !== null) {
     if (!isRecord(input.customFields)) {
-      errors.push({
-        field: 'customFields',
-        message: 'It should be an object of field name to value',
-        code: 'datatype_mismatch',
-      });
+      errors.add(
+        'customFields',
+        'It should be an object of field name to value',
+        'datatype_mismatch',
+      );
     } else if (rules) {
       const values = input.customFields;
       let current: Record<string, unknown> = {};
@@ -310,9 +242,11 @@ export async function ticketWriteBody(
         );
       });
       if (mode === 'update' && needsStored && ticketId !== undefined) {
-        current = (await ticketDetailLoader(ctx).load(ticketId)).customFields;
+        current = (await loadTicketDetail(ctx, ticketId)).customFields;
       }
-      errors.push(...checkCustomFields(rules, values, current));
+      for (const problem of checkCustomFields(rules, values, current)) {
+        errors.add(problem.field, problem.message, problem.code);
+      }
       body.custom_fields = { ...values };
     }
   }
@@ -324,24 +258,18 @@ export async function ticketWriteBody(
         (rule.level ?? 1) === 1 &&
         (values[rule.name] ?? null) === null
       ) {
-        errors.push({
-          field: `customFields.${rule.name}`,
-          message: 'It should not be blank as this is a mandatory field',
-          code: 'missing_field',
-        });
+        errors.add(
+          `customFields.${rule.name}`,
+          'It should not be blank as this is a mandatory field',
+          'missing_field',
+        );
       }
     }
   }
-  if (mode === 'update' && errors.length === 0 && Object.keys(body).length === 0) {
-    errors.push({
-      field: 'input',
-      message: 'Nothing to change: give at least one field',
-      code: 'missing_field',
-    });
+  if (mode === 'update' && errors.empty && Object.keys(body).length === 0) {
+    errors.add('input', 'Nothing to change: give at least one field', 'missing_field');
   }
-  if (errors.length > 0) {
-    fail(errors);
-  }
+  errors.check('ticket input');
   return body;
 }
 
@@ -417,9 +345,9 @@ export const SatisfactionRatingInput = builder.inputType('SatisfactionRatingInpu
   }),
 });
 
-function checkBodyText(body: string, errors: FieldError[]): void {
+function checkBodyText(body: string, errors: FieldErrors): void {
   if (body.trim() === '') {
-    errors.push({ field: 'body', message: 'It should not be blank', code: 'missing_field' });
+    errors.add('body', 'It should not be blank', 'missing_field');
   }
 }
 
@@ -446,7 +374,7 @@ builder.mutationField('updateTicket', (t) =>
       input: t.arg({ type: UpdateTicketInput, required: true, description: 'The changes.' }),
     },
     resolve: async (_root, { id, input }, ctx) => {
-      const ticketId = ticketIdArg(id);
+      const ticketId = idArg(id, 'A ticket');
       const body = await ticketWriteBody(ctx, input, 'update', ticketId);
       const ticket = await updateTicket(ctx.freshdesk, ticketId, body);
       replaceTicket(ctx, ticket);
@@ -464,12 +392,12 @@ builder.mutationField('replyToTicket', (t) =>
       input: t.arg({ type: ReplyInput, required: true, description: 'The reply.' }),
     },
     resolve: async (_root, { ticketId, input }, ctx) => {
-      const id = ticketIdArg(ticketId);
-      const errors: FieldError[] = [];
+      const id = idArg(ticketId, 'A ticket');
+      const errors = new FieldErrors();
       checkBodyText(input.body, errors);
       const body: ReplyBody = { body: input.body };
-      const cc = checkEmails(input.ccEmails, 'ccEmails', errors);
-      const bcc = checkEmails(input.bccEmails, 'bccEmails', errors);
+      const cc = emailList(input.ccEmails, 'ccEmails', errors);
+      const bcc = emailList(input.bccEmails, 'bccEmails', errors);
       if (cc) {
         body.cc_emails = cc;
       }
@@ -480,19 +408,13 @@ builder.mutationField('replyToTicket', (t) =>
         if (EMAIL.test(input.fromEmail)) {
           body.from_email = input.fromEmail;
         } else {
-          errors.push({
-            field: 'fromEmail',
-            message: 'It is not a valid email address',
-            code: 'invalid_value',
-          });
+          errors.add('fromEmail', 'It is not a valid email address', 'invalid_value');
         }
       }
       if (input.userId !== null && input.userId !== undefined) {
         body.user_id = numericId(input.userId, 'userId', errors);
       }
-      if (errors.length > 0) {
-        fail(errors);
-      }
+      errors.check('input');
       const conversation = await createReply(ctx.freshdesk, id, body);
       forgetTicket(ctx, id);
       return conversation;
@@ -509,8 +431,8 @@ builder.mutationField('addNote', (t) =>
       input: t.arg({ type: NoteInput, required: true, description: 'The note.' }),
     },
     resolve: async (_root, { ticketId, input }, ctx) => {
-      const id = ticketIdArg(ticketId);
-      const errors: FieldError[] = [];
+      const id = idArg(ticketId, 'A ticket');
+      const errors = new FieldErrors();
       checkBodyText(input.body, errors);
       const body: NoteBody = { body: input.body };
       if (input.private !== null && input.private !== undefined) {
@@ -519,16 +441,14 @@ builder.mutationField('addNote', (t) =>
       if (input.incoming !== null && input.incoming !== undefined) {
         body.incoming = input.incoming;
       }
-      const notify = checkEmails(input.notifyEmails, 'notifyEmails', errors);
+      const notify = emailList(input.notifyEmails, 'notifyEmails', errors);
       if (notify) {
         body.notify_emails = notify;
       }
       if (input.userId !== null && input.userId !== undefined) {
         body.user_id = numericId(input.userId, 'userId', errors);
       }
-      if (errors.length > 0) {
-        fail(errors);
-      }
+      errors.check('input');
       const conversation = await createNote(ctx.freshdesk, id, body);
       forgetTicket(ctx, id);
       return conversation;
@@ -546,44 +466,38 @@ builder.mutationField('createSatisfactionRating', (t) =>
       input: t.arg({ type: SatisfactionRatingInput, required: true, description: 'The rating.' }),
     },
     resolve: async (_root, { ticketId, input }, ctx) => {
-      const id = ticketIdArg(ticketId);
-      const errors: FieldError[] = [];
+      const id = idArg(ticketId, 'A ticket');
+      const errors = new FieldErrors();
       const ratings: Record<string, number> = {};
       if (!isRecord(input.ratings)) {
-        errors.push({
-          field: 'ratings',
-          message: 'It should be an object of question id to value',
-          code: 'datatype_mismatch',
-        });
+        errors.add(
+          'ratings',
+          'It should be an object of question id to value',
+          'datatype_mismatch',
+        );
       } else {
         for (const [question, value] of Object.entries(input.ratings)) {
           if (!RATING_QUESTION.test(question)) {
-            errors.push({
-              field: `ratings.${question}`,
-              message: 'Question ids are default_question or question_<n>',
-              code: 'invalid_field',
-            });
+            errors.add(
+              `ratings.${question}`,
+              'Question ids are default_question or question_<n>',
+              'invalid_field',
+            );
           } else if (typeof value !== 'number' || !RATING_VALUES.has(value)) {
-            errors.push({
-              field: `ratings.${question}`,
-              message: `It should be one of these values: '${[...RATING_VALUES].join(',')}'`,
-              code: 'invalid_value',
-            });
+            errors.add(
+              `ratings.${question}`,
+              `It should be one of these values: '${[...RATING_VALUES].join(',')}'`,
+              'invalid_value',
+            );
           } else {
             ratings[question] = value;
           }
         }
         if (!('default_question' in input.ratings)) {
-          errors.push({
-            field: 'ratings.default_question',
-            message: 'Mandatory attribute missing',
-            code: 'missing_field',
-          });
+          errors.add('ratings.default_question', 'Mandatory attribute missing', 'missing_field');
         }
       }
-      if (errors.length > 0) {
-        fail(errors);
-      }
+      errors.check('input');
       const body: SatisfactionRatingBody = { ratings };
       if (input.feedback !== null && input.feedback !== undefined) {
         body.feedback = input.feedback;
@@ -592,9 +506,3 @@ builder.mutationField('createSatisfactionRating', (t) =>
     },
   }),
 );
-
-/** A reply or note changes the ticket (`updated_at`): later reads in this request fetch it again. */
-function forgetTicket(ctx: Context, id: string): void {
-  ticketLoader(ctx).clear(id);
-  ticketDetailLoader(ctx).clear(id);
-}
