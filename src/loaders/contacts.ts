@@ -11,22 +11,38 @@
  * shows no room for it, the contacts load by id instead.
  */
 import type DataLoader from 'dataloader';
-import { type Context, perRequest } from '../context.ts';
+import { type Context, perRequest, slot } from '../context.ts';
 import { contactScanPages } from '../plan/rules.ts';
 import { type ContactModel, getContact, listContacts } from '../upstream/contacts.ts';
 import { byIdSlot } from './limit.ts';
 import { scanAndLearn } from './list-scan.ts';
 import { planState } from './references.ts';
 
-/** The contacts a scan found, by id; undefined when no scan is worth it. */
-async function scanContacts(
+/** The scan this operation made, if any: later batches look there first (it costs nothing more). */
+const SCANNED = slot<{ scan: Promise<Map<string, ContactModel>> | undefined }>(
+  'contacts:scan',
+  () => ({ scan: undefined }),
+);
+
+/**
+ * The contacts a scan found, by id: the operation's earlier scan, or a new one when this batch is
+ * large enough to pay for it; undefined when no scan is worth it.
+ */
+function scanContacts(
   ctx: Context,
   wanted: number,
-): Promise<Map<string, ContactModel> | undefined> {
-  const pages = contactScanPages(planState(ctx), wanted);
-  if (pages === 0) {
-    return undefined;
+): Promise<Map<string, ContactModel>> | undefined {
+  const scanned = perRequest(ctx, SCANNED);
+  if (scanned.scan === undefined) {
+    const pages = contactScanPages(planState(ctx), wanted);
+    if (pages > 0) {
+      scanned.scan = readContacts(ctx, pages);
+    }
   }
+  return scanned.scan;
+}
+
+async function readContacts(ctx: Context, pages: number): Promise<Map<string, ContactModel>> {
   const scan = await scanAndLearn(
     ctx,
     'contacts',
@@ -42,7 +58,7 @@ async function scanContacts(
 const CONTACT_BY_ID = byIdSlot(
   'contact',
   (ctx, id) => getContact(ctx.freshdesk, id),
-  (ctx, ids) => scanContacts(ctx, ids.length),
+  async (ctx, ids) => scanContacts(ctx, ids.length),
 );
 
 /**

@@ -33,6 +33,7 @@ import {
   companyPlan,
   contactNeed,
   contactScanPages,
+  contactScanThreshold,
   conversationsEmbeddable,
   conversationsProbe,
   firstOf,
@@ -106,6 +107,25 @@ const argsKey = (args: Readonly<Record<string, unknown>>): string =>
 
 const times = (a: number, b: number): number => Math.min(MAX_COUNT, a * b);
 
+/**
+ * A connection's node selections, one per response path (`nodes`, `edges { node }`, aliases):
+ * each is resolved on its own, so each is walked on its own (their reads shared where equal).
+ */
+function nodeSelections(connection: Selection, types?: readonly string[]): Selection[] {
+  const out: Selection[] = [];
+  for (const field of connection.fields) {
+    if (field.name === 'nodes') {
+      out.push(connection.child(field, types));
+    } else if (field.name === 'edges') {
+      const edges = connection.child(field);
+      for (const node of edges.all('node')) {
+        out.push(edges.child(node, types));
+      }
+    }
+  }
+  return out;
+}
+
 class Tally {
   readonly state: PlanState;
   credits = 0;
@@ -176,8 +196,14 @@ class Tally {
 function loadContacts(tally: Tally, position: Position): void {
   const pages = contactScanPages(tally.state, position.n);
   if (pages > 0) {
+    // The scan, and what it misses; or, when fewer distinct contacts than the scan needs turn
+    // up (the same requester on several tickets), as many as that by id.
     tally.contactScan(pages);
-    tally.read(`${position.id}|contact-misses`, Math.ceil(position.n * SCAN_MISSES));
+    const byId = Math.min(position.n, contactScanThreshold(tally.state) - 1);
+    tally.read(
+      `${position.id}|contact-misses`,
+      Math.max(Math.ceil(position.n * SCAN_MISSES), byId - pages),
+    );
   } else {
     tally.read(`${position.id}|contact`, position.n);
   }
@@ -244,7 +270,9 @@ function walkTickets(tally: Tally, sel: Selection, at: Position, shape: TicketSh
         } else {
           tally.read(`${conversations.id}|pages`, times(at.n, pagesFor(field.args)));
         }
-        walkConversations(tally, connection.nodes(), conversations, { at, shape });
+        for (const nodes of nodeSelections(connection)) {
+          walkConversations(tally, nodes, conversations, { at, shape });
+        }
         break;
       }
       case 'satisfactionRatings': {
@@ -317,7 +345,7 @@ function walkTicketList(
   const plan = ticketListPlan(nodes, first, tally.state);
   const at: Position = { id: `${parent.id}/tickets${argsKey(args)}`, n: times(parent.n, first) };
   tally.read(
-    `${at.id}|pages`,
+    `${at.id}|pages|${plan.include.join(',')}`,
     times(parent.n, pagesFor(args, MAX_TICKET_PAGE)),
     1 + 2 * plan.include.length,
     'tickets_list',
@@ -325,7 +353,9 @@ function walkTicketList(
   if (plan.prefetchCompanies) {
     loadCompanies(tally, { id: `${at.id}/company`, n: at.n });
   }
-  walkTickets(tally, nodes, at, { ...LIST_ROW(plan.include), requesterOf });
+  for (const rows of nodeSelections(connection)) {
+    walkTickets(tally, rows, at, { ...LIST_ROW(plan.include), requesterOf });
+  }
 }
 
 /** Pages one window takes: the planner's calls from the start, or two from an unknown cursor. */
@@ -429,6 +459,19 @@ function walkRatings(tally: Tally, sel: Selection, at: Position, parent: TicketP
 
 // --- Knowledge base ---------------------------------------------------------------------------
 
+/**
+ * For a category whose id is not known before execution: whether its folder list needs a read (not
+ * when every category's list is held) and how many folders it has at most.
+ */
+function anyCategoryFolders(state: PlanState): { read: boolean; folders: number } {
+  const categories = state.peek(CATEGORIES);
+  const lists = categories?.map((category) => state.peek(foldersOf(category.id)));
+  if (lists && lists.length > 0 && lists.every((list) => list !== undefined)) {
+    return { read: false, folders: Math.max(...lists.map((list) => list?.length ?? 0)) };
+  }
+  return { read: true, folders: ASSUMED_FOLDERS };
+}
+
 interface CategoryShape {
   /** Came from the category list (descriptions known). */
   listed: boolean;
@@ -452,12 +495,23 @@ function walkCategories(tally: Tally, sel: Selection, at: Position, shape: Categ
           tally.list(entry);
         }
       } else {
-        folders = times(at.n, ASSUMED_FOLDERS);
-        tally.read(`${at.id}|folders`, at.n);
+        const any = anyCategoryFolders(tally.state);
+        folders = times(at.n, any.folders);
+        if (any.read) {
+          tally.read(`${at.id}|folders`, at.n);
+        }
       }
-      walkFolders(tally, sel.child(field), { id: `${at.id}/folders`, n: folders }, true, at);
+      walkFolders(tally, sel.child(field), { id: `${at.id}/folders`, n: folders }, true, {
+        at,
+        shape,
+      });
     }
   }
+}
+
+interface CategoryParent {
+  at: Position;
+  shape: CategoryShape;
 }
 
 function walkFolders(
@@ -465,7 +519,7 @@ function walkFolders(
   sel: Selection,
   at: Position,
   listed: boolean,
-  category: Position | undefined,
+  category: CategoryParent | undefined,
 ): void {
   if (!tally.enter(at, sel, `f${+listed}`)) {
     return;
@@ -473,14 +527,14 @@ function walkFolders(
   for (const field of sel.fields) {
     switch (field.name) {
       case 'description':
-        if (!listed) {
+        if (!listed && anyCategoryFolders(tally.state).read) {
           // The folder's category's folder list.
           tally.read(`${at.id}|folder-list`, at.n);
         }
         break;
       case 'category':
         if (category) {
-          walkCategories(tally, sel.child(field), category, { listed: true });
+          walkCategories(tally, sel.child(field), category.at, category.shape);
         } else {
           tally.list(CATEGORIES);
           walkCategories(
@@ -497,7 +551,9 @@ function walkFolders(
           n: times(at.n, firstOf(field.args)),
         };
         tally.read(`${articles.id}|pages`, times(at.n, pagesFor(field.args)));
-        walkArticles(tally, sel.child(field).nodes(), articles, { at, listed, category });
+        for (const nodes of nodeSelections(sel.child(field))) {
+          walkArticles(tally, nodes, articles, { at, listed, category });
+        }
         break;
       }
       default:
@@ -509,7 +565,7 @@ function walkFolders(
 interface FolderParent {
   at: Position;
   listed: boolean;
-  category: Position | undefined;
+  category: CategoryParent | undefined;
 }
 
 function walkArticles(
@@ -541,9 +597,17 @@ function walkArticles(
         }
         break;
       case 'category': {
-        const held = tally.state.peek(CATEGORIES) !== undefined;
-        const category = folder?.category ?? { id: `${at.id}/category`, n: at.n };
-        walkCategories(tally, sel.child(field), category, { listed: held || !!folder?.category });
+        if (folder?.category) {
+          walkCategories(tally, sel.child(field), folder.category.at, folder.category.shape);
+        } else {
+          const held = tally.state.peek(CATEGORIES) !== undefined;
+          walkCategories(
+            tally,
+            sel.child(field),
+            { id: `${at.id}/category`, n: at.n },
+            { listed: held },
+          );
+        }
         break;
       }
       default:
@@ -561,7 +625,7 @@ function walkQuery(tally: Tally, root: Selection): void {
     switch (field.name) {
       case 'ticket': {
         const include = singleTicketIncludes(sel, tally.state);
-        tally.read(`${at.id}|read`, 1, 1 + include.length);
+        tally.read(`${at.id}|read|${include.join(',')}`, 1, 1 + include.length);
         walkTickets(tally, sel, at, {
           ...DETAIL,
           requester: include.includes('requester'),
@@ -579,7 +643,9 @@ function walkQuery(tally: Tally, root: Selection): void {
           ? Math.ceil(first / 30) + 1
           : (planWindow(0, first, { fixedPerPage: 30, maxPage: 10 })?.calls.length ?? 1);
         tally.read(`${at.id}|pages`, pages);
-        walkTickets(tally, sel.nodes(), { id: `${at.id}/nodes`, n: first }, SEARCH_HIT);
+        for (const nodes of nodeSelections(sel)) {
+          walkTickets(tally, nodes, { id: `${at.id}/nodes`, n: first }, SEARCH_HIT);
+        }
         break;
       }
       case 'contact':
@@ -589,13 +655,17 @@ function walkQuery(tally: Tally, root: Selection): void {
       case 'contacts': {
         const first = firstOf(field.args);
         tally.read(`${at.id}|pages`, pagesFor(field.args), 1, 'contacts_list');
-        walkContacts(tally, sel.nodes(CONTACT), { id: `${at.id}/nodes`, n: first }, 'full');
+        for (const nodes of nodeSelections(sel, CONTACT)) {
+          walkContacts(tally, nodes, { id: `${at.id}/nodes`, n: first }, 'full');
+        }
         break;
       }
       case 'agent':
       case 'agents': {
         tally.list(AGENTS);
-        walkAgents(tally, field.name === 'agents' ? sel.nodes() : sel);
+        for (const agents of field.name === 'agents' ? nodeSelections(sel) : [sel]) {
+          walkAgents(tally, agents);
+        }
         break;
       }
       case 'me':

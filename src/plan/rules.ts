@@ -21,13 +21,15 @@ export const MAX_EMBEDDED_CONVERSATIONS = 10;
 export const COMPANY_LIST_MAX_PAGES = 3;
 /** Most pages of `GET /contacts` one scan reads (1,000 contacts). */
 export const CONTACT_SCAN_MAX_PAGES = 10;
-/** A contact scan must cost at most 1/this of the by-id calls it replaces. */
-export const CONTACT_SCAN_ADVANTAGE = 3;
+/** A contact scan of a list of known size must cost at most 1/this of the by-id calls it replaces. */
+export const CONTACT_SCAN_ADVANTAGE = 2;
 /**
- * Fewest distinct contacts worth a scan while the list's size is unknown: below it a scan that
- * finds the list longer than it read costs more than it saves.
+ * Fewest distinct contacts worth a first scan while the list's size is unknown. A first scan reads
+ * up to `CONTACT_SCAN_MAX_PAGES` (it stops at the list's end), so it covers any list a scan may
+ * cover, and what it learns of the size serves later operations for 15 minutes: at worst it costs
+ * about what loading these contacts by id would.
  */
-export const CONTACT_SCAN_MIN_UNKNOWN = 10;
+export const CONTACT_SCAN_MIN_UNKNOWN = 12;
 
 /** Fields every source knows without a call. */
 export const ID_ONLY_FIELDS: ReadonlySet<string> = new Set(['id', '__typename']);
@@ -144,22 +146,38 @@ export const companyListTooLarge = (state: PlanState): boolean =>
 
 /**
  * Pages a contact scan reads for `wanted` distinct contacts (0: load them by id), given what is
- * known of the list's size and the credits left on the contacts-list sub-limit (not known: room).
+ * known of the list's size and the credits left on the contacts-list sub-limit (not known: room):
+ * the whole list when it is known to be small enough to pay for itself, up to
+ * `CONTACT_SCAN_MAX_PAGES` while its size is unknown.
  */
 export function contactScanPages(state: PlanState, wanted: number): number {
   const size = state.peek(sizeOf('contacts'));
-  if (size === undefined && wanted < CONTACT_SCAN_MIN_UNKNOWN) {
-    return 0;
+  let pages = 0;
+  if (size === undefined) {
+    pages = wanted >= CONTACT_SCAN_MIN_UNKNOWN ? CONTACT_SCAN_MAX_PAGES : 0;
+  } else if (size.complete && size.pages <= CONTACT_SCAN_MAX_PAGES) {
+    pages = wanted >= size.pages * CONTACT_SCAN_ADVANTAGE ? size.pages : 0;
   }
-  const pages = scanPages(
-    size,
-    Math.min(CONTACT_SCAN_MAX_PAGES, Math.floor(wanted / CONTACT_SCAN_ADVANTAGE)),
-  );
   if (pages === 0) {
     return 0;
   }
   const room = state.remaining('contacts_list');
   return room === null || room === undefined || room >= pages ? pages : 0;
+}
+
+/**
+ * The fewest distinct contacts one batch must need for a scan (beyond the by-id loads it saves);
+ * infinite when the list is known to be too large to scan.
+ */
+export function contactScanThreshold(state: PlanState): number {
+  const size = state.peek(sizeOf('contacts'));
+  if (size === undefined) {
+    return CONTACT_SCAN_MIN_UNKNOWN;
+  }
+  if (!size.complete || size.pages > CONTACT_SCAN_MAX_PAGES) {
+    return Number.POSITIVE_INFINITY;
+  }
+  return size.pages * CONTACT_SCAN_ADVANTAGE;
 }
 
 /**

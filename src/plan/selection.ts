@@ -70,7 +70,16 @@ export class Selection {
     types: readonly string[] | undefined,
   ) {
     this.#operation = operation;
-    const byKey = new Map<string, { name: string; nodes: FieldNode[] }>();
+    const byKey = new Map<
+      string,
+      {
+        key: string;
+        name: string;
+        nodes: FieldNode[];
+        args: Record<string, unknown>;
+        argsKey: string;
+      }
+    >();
     const expanded = new Set<string>();
     const collect = (set: SelectionSetNode | undefined): void => {
       for (const selection of set?.selections ?? []) {
@@ -79,11 +88,19 @@ export class Selection {
         }
         if (selection.kind === Kind.FIELD) {
           const key = selection.alias?.value ?? selection.name.value;
-          const entry = byKey.get(key);
+          const args = this.#args(selection);
+          // Within one selection set a response key has one set of arguments (GraphQL checks);
+          // merged sets (a connection's `nodes` and `edges.node`) may differ: keep both then.
+          const argsKey = selection.arguments?.length ? JSON.stringify(args) : '';
+          let slot = key;
+          for (let i = 2; byKey.get(slot) && byKey.get(slot)?.argsKey !== argsKey; i++) {
+            slot = `${key}\u0000${i}`;
+          }
+          const entry = byKey.get(slot);
           if (entry) {
             entry.nodes.push(selection);
           } else {
-            byKey.set(key, { name: selection.name.value, nodes: [selection] });
+            byKey.set(slot, { key, name: selection.name.value, nodes: [selection], args, argsKey });
           }
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           const on = selection.typeCondition?.name.value;
@@ -108,11 +125,11 @@ export class Selection {
     for (const set of sets) {
       collect(set);
     }
-    this.fields = [...byKey].map(([key, { name, nodes }]) => ({
+    this.fields = [...byKey.values()].map(({ key, name, nodes, args }) => ({
       key,
       name,
       nodes,
-      args: this.#args(nodes[0] as FieldNode),
+      args,
     }));
   }
 
@@ -201,7 +218,7 @@ export class Selection {
 
   /** The selection below one response key, fragments restricted to `types`. */
   child(field: SelectedField, types?: readonly string[]): Selection {
-    return this.#memo(`${field.key}|${types?.join(',') ?? '*'}`, () =>
+    return this.#memo(`${this.fields.indexOf(field)}|${types?.join(',') ?? '*'}`, () =>
       this.#make(field.nodes, types),
     );
   }

@@ -116,8 +116,24 @@ interface Bucket {
 /** Buckets per window: the expiry queue never holds more than this plus one. */
 const BUCKETS = 64;
 
-/** Longest wait, in windows after a 429's pause, before probing a sub-limit upward again. */
-const MAX_PROBE_WAIT_WINDOWS = 8;
+/** Longest wait, in windows after a 429's pause, before a capped sub-limit climbs again. */
+const MAX_CLIMB_WAIT_WINDOWS = 8;
+/** A capped sub-limit climbs back by this share of the plan's per window of demand. */
+const CLIMB_STEP = 0.25;
+
+/**
+ * A sub-limit held below the plan's after a 429: `cap` is what a window may hold now; calls that
+ * take it beyond `proven` (the cap a whole window has passed at) go one at a time. The cap climbs
+ * a step once `climbAt` has passed, if demand reached it meanwhile; a 429 sets it back to what the
+ * window held and doubles the wait before the next climb.
+ */
+interface Cap {
+  cap: number;
+  proven: number;
+  climbAt: number;
+  waitWindows: number;
+  demand: boolean;
+}
 
 /** How long an unanswered, unreported call stays "in flight" before it is assumed answered. */
 const MAX_IN_FLIGHT_WINDOWS = 2;
@@ -138,12 +154,8 @@ export class BudgetModel {
    * `proven` credits a window flow freely; beyond it, one call at a time, each success raising it.
    */
   #proven: Partial<Record<MeteredEndpoint, number>> = {};
-  /**
-   * After a 429 on an endpoint: no probing beyond `proven` before `at`; `windows` is how many
-   * windows the next 429 makes it wait (doubling, so a sub-limit really lower than the plan's costs
-   * ever fewer 429s).
-   */
-  #probeAfter: Partial<Record<MeteredEndpoint, { at: number; windows: number }>> = {};
+  /** Sub-limits held below the plan's after a 429, climbing back a step per window (`#recover`). */
+  #capped: Partial<Record<MeteredEndpoint, Cap>> = {};
   #flights = new Map<number, Flight>();
   #inFlight = zeros();
   #answered = zeros();
@@ -182,7 +194,8 @@ export class BudgetModel {
 
   /** The most one priority class may have counted on a budget at once; undefined when unlimited. */
   ceiling(budget: BudgetName, priority: Priority): number | undefined {
-    const limit = this.#limits[budget];
+    const limit =
+      (budget === 'total' ? undefined : this.#capped[budget]?.cap) ?? this.#limits[budget];
     if (limit === undefined) {
       return undefined;
     }
@@ -222,6 +235,9 @@ export class BudgetModel {
       this.#probe = id;
       return { ok: true, id };
     }
+    if (endpoint) {
+      this.#recover(endpoint, now);
+    }
     for (const budget of budgets) {
       const ceiling = this.ceiling(budget, request.priority);
       if (ceiling === undefined) {
@@ -229,6 +245,10 @@ export class BudgetModel {
       }
       const used = this.#used(SLOT[budget]);
       if (used + request.credits > ceiling) {
+        const capped = budget === 'total' ? undefined : this.#capped[budget];
+        if (capped) {
+          capped.demand = true;
+        }
         return {
           ok: false,
           blockedOn: budget,
@@ -248,26 +268,17 @@ export class BudgetModel {
       }
     }
     let risky = false;
+    const capped = endpoint ? this.#capped[endpoint] : undefined;
+    if (endpoint && capped) {
+      risky = this.#used(SLOT[endpoint]) + request.credits > capped.proven;
+    }
     const proven = endpoint ? this.#proven[endpoint] : undefined;
     if (endpoint && proven !== undefined) {
-      // Beyond what a window has proven, one call at a time: a wrong guess costs one 429 at most.
-      const used = this.#used(SLOT[endpoint]);
-      risky = used + request.credits > proven;
-      const probeAt = this.#probeAfter[endpoint]?.at ?? 0;
-      if (risky && probeAt > now) {
-        // Not probing yet after a 429: what was proven is the limit until then.
-        return {
-          ok: false,
-          blockedOn: endpoint,
-          retryAt: Math.min(
-            probeAt,
-            this.#whenFits(SLOT[endpoint], used + request.credits - proven, now) ?? probeAt,
-          ),
-        };
-      }
-      if (risky && this.#risky !== undefined) {
-        return { ok: false, blockedOn: endpoint, retryAt: undefined };
-      }
+      risky ||= this.#used(SLOT[endpoint]) + request.credits > proven;
+    }
+    if (risky && this.#risky !== undefined) {
+      // Beyond what is proven, one call at a time: a wrong guess costs one 429 at most.
+      return { ok: false, blockedOn: endpoint ?? 'total', retryAt: undefined };
     }
     const id = this.#add(request, now);
     if (risky) {
@@ -301,9 +312,8 @@ export class BudgetModel {
       const held = Math.max(proven, this.#used(SLOT[endpoint]));
       const limit = this.#limits[endpoint];
       if (limit !== undefined && held >= limit) {
-        // The whole sub-limit is proven again.
+        // The whole assumed sub-limit is proven.
         delete this.#proven[endpoint];
-        delete this.#probeAfter[endpoint];
       } else {
         this.#proven[endpoint] = held;
       }
@@ -388,10 +398,11 @@ export class BudgetModel {
       (name) => name === 'total' || this.#limits[name] !== undefined,
     ).map((name): BudgetView => {
       const slot = SLOT[name];
-      const limit = this.#limits[name] ?? null;
+      const capped = name === 'total' ? undefined : this.#recover(name, now);
+      const limit = capped?.cap ?? this.#limits[name] ?? null;
       const used = this.#used(slot);
       const paused = this.#paused[name];
-      const proven = name === 'total' ? undefined : this.#proven[name];
+      const proven = name === 'total' ? undefined : (capped?.proven ?? this.#proven[name]);
       return {
         name,
         limit,
@@ -525,17 +536,45 @@ export class BudgetModel {
     this.#paused[budget] = Math.max(this.#paused[budget] ?? 0, until);
     if (budget !== 'total') {
       // The sub-limit had less room than counted: someone else spends it too, or it is lower than
-      // assumed. Do not shrink it for good: what this window held passes freely after the pause,
-      // and, once the pause ends (a window later after a second 429, twice that after a third...),
-      // calls beyond probe upward one at a time, each success raising what is proven, until the
-      // whole sub-limit is proven again (or the next 429).
-      const held = this.#used(SLOT[budget]);
-      this.#proven[budget] = Math.min(this.#proven[budget] ?? held, held);
-      const before = this.#probeAfter[budget]?.windows;
-      const windows =
-        before === undefined ? 0 : Math.min(MAX_PROBE_WAIT_WINDOWS, Math.max(1, before * 2));
-      this.#probeAfter[budget] = { at: until + windows * this.windowMs, windows };
+      // assumed. Hold it at what this window held, and do not shrink it for good: after the pause
+      // (a window later after a second 429, twice that after a third...) it climbs back a step per
+      // window of demand without a 429, calls beyond what is proven going one at a time.
+      const held = Math.max(1, this.#used(SLOT[budget]));
+      const before = this.#capped[budget];
+      const waitWindows =
+        before === undefined
+          ? 0
+          : Math.min(MAX_CLIMB_WAIT_WINDOWS, Math.max(1, before.waitWindows * 2));
+      this.#capped[budget] = {
+        cap: held,
+        proven: held,
+        climbAt: until + waitWindows * this.windowMs,
+        waitWindows,
+        demand: false,
+      };
+      delete this.#proven[budget];
     }
+  }
+
+  /** A capped sub-limit's state now, after climbing a step if it is due (constant time). */
+  #recover(endpoint: MeteredEndpoint, now: number): Cap | undefined {
+    const capped = this.#capped[endpoint];
+    if (capped === undefined || now < capped.climbAt) {
+      return capped;
+    }
+    const limit = this.#limits[endpoint] ?? capped.cap;
+    if (capped.demand) {
+      // A window passed at this cap without a 429 while demand reached it: it is proven; climb.
+      capped.proven = capped.cap;
+      capped.cap = Math.min(limit, capped.cap + Math.max(1, Math.ceil(limit * CLIMB_STEP)));
+      capped.demand = false;
+      if (capped.proven >= limit) {
+        delete this.#capped[endpoint];
+        return undefined;
+      }
+    }
+    capped.climbAt = now + this.windowMs;
+    return capped;
   }
 
   /**
