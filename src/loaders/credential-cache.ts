@@ -24,15 +24,23 @@ type Load = () => Promise<unknown>;
 
 /** One credential's cache. */
 export class CredentialCache {
+  /** Why the last load of an entry failed (the cache answers a failed load with nothing). */
+  readonly #failures = new Map<string, unknown>();
   readonly #entries = new LRUCache<string, Stored, Load>({
     max: MAX_ENTRIES,
     ttl: REFERENCE_TTL_MS,
     // When a refresh fails, the last good value is served (and reported in `extensions.stale`).
     allowStaleOnFetchRejection: true,
-    fetchMethod: async (_key, _stale, { context }) => ({
-      value: await context(),
-      loadedAt: Date.now(),
-    }),
+    fetchMethod: async (key, _stale, { context }) => {
+      try {
+        const value = await context();
+        this.#failures.delete(key);
+        return { value, loadedAt: Date.now() };
+      } catch (error) {
+        this.#failures.set(key, error);
+        throw error;
+      }
+    },
   });
 
   /** The entry's value when fresh; never loads. */
@@ -49,7 +57,8 @@ export class CredentialCache {
     const status: LRUCache.Status<string, Stored, Load> = {};
     const stored = await this.#entries.fetch(entry.name, { context: load, status, ttl: ttlMs });
     if (stored === undefined) {
-      throw new Error(`the credential cache returned nothing for ${entry.name}`);
+      // A failed first load: the caller gets Freshdesk's own error (coded by src/errors.ts).
+      throw this.#failures.get(entry.name) ?? new Error(`nothing cached for ${entry.name}`);
     }
     return {
       value: stored.value as T,

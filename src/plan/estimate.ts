@@ -50,7 +50,7 @@ import { planWindow } from './windows.ts';
 export type { Estimate } from '../quota/use-quota-gate.ts';
 
 /** Distinct positions an estimate walks at most; beyond, the operation is too complex to cost. */
-export const MAX_POSITIONS = 20_000;
+export const MAX_POSITIONS = 5_000;
 /**
  * Share of a contact scan's contacts assumed missing from the list (blocked or deleted contacts,
  * agents as requesters), loaded by id after it.
