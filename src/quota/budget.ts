@@ -110,7 +110,7 @@ interface Flight {
 /** Credits leaving the window at `at`, per counter slot. */
 interface Bucket {
   at: number;
-  sums: number[];
+  sums: Float64Array;
 }
 
 /** Buckets per window: the expiry queue never holds more than this plus one. */
@@ -138,7 +138,41 @@ interface Cap {
 /** How long an unanswered, unreported call stays "in flight" before it is assumed answered. */
 const MAX_IN_FLIGHT_WINDOWS = 2;
 
-const zeros = (): number[] => LIMITERS.map(() => 0);
+const zeros = (): Float64Array => new Float64Array(LIMITERS.length);
+
+/**
+ * The expiry queue: a ring of preallocated buckets in time order (nothing allocated per call).
+ * Expiries lie within a window of now, so it never holds more than `BUCKETS + 1`; were it full,
+ * credits would join the last bucket (a later expiry: safe).
+ */
+class ExpiryRing {
+  readonly #ring: Bucket[] = Array.from({ length: BUCKETS + 2 }, () => ({ at: 0, sums: zeros() }));
+  #head = 0;
+  size = 0;
+
+  /** The `i`-th bucket from the oldest. */
+  at(i: number): Bucket {
+    return this.#ring[(this.#head + i) % this.#ring.length] as Bucket;
+  }
+
+  /** The bucket expiring at `at` (or the last one, when that is later). */
+  bucketFor(at: number): Bucket {
+    const tail = this.size > 0 ? this.at(this.size - 1) : undefined;
+    if (tail !== undefined && (tail.at >= at || this.size === this.#ring.length)) {
+      return tail;
+    }
+    const bucket = this.at(this.size);
+    bucket.at = at;
+    this.size += 1;
+    return bucket;
+  }
+
+  /** Takes the oldest bucket out (the caller has read it; its sums are zero again). */
+  shift(): void {
+    this.#head = (this.#head + 1) % this.#ring.length;
+    this.size -= 1;
+  }
+}
 
 export class BudgetModel {
   readonly windowMs: number;
@@ -159,7 +193,7 @@ export class BudgetModel {
   #flights = new Map<number, Flight>();
   #inFlight = zeros();
   #answered = zeros();
-  #buckets: Bucket[] = [];
+  #buckets = new ExpiryRing();
   #paused: Partial<Record<BudgetName, number>> = {};
   #probe: number | undefined;
   #risky: number | undefined;
@@ -327,7 +361,7 @@ export class BudgetModel {
         // (other integrations, apps, webhooks' own calls). Count them too, for one window.
         const others = limit - remaining - this.#used(TOTAL);
         if (others > 0) {
-          this.#addAnswered(TOTAL, others, now + this.windowMs);
+          this.#addOthers(others, now + this.windowMs);
         }
       }
     }
@@ -426,15 +460,20 @@ export class BudgetModel {
     return (this.#inFlight[slot] as number) + (this.#answered[slot] as number);
   }
 
-  #slots(flight: Pick<Flight, 'endpoint' | 'unverified'>): number[] {
-    const slots = [TOTAL];
+  /** Adds `credits` to `counters` on every slot a call counts against (total, endpoint, share). */
+  #apply(
+    counters: Float64Array,
+    flight: Pick<Flight, 'endpoint' | 'unverified'>,
+    credits: number,
+  ): void {
+    counters[TOTAL] = (counters[TOTAL] as number) + credits;
     if (flight.endpoint) {
-      slots.push(SLOT[flight.endpoint]);
+      const slot = SLOT[flight.endpoint];
+      counters[slot] = (counters[slot] as number) + credits;
     }
     if (flight.unverified) {
-      slots.push(UNVERIFIED);
+      counters[UNVERIFIED] = (counters[UNVERIFIED] as number) + credits;
     }
-    return slots;
   }
 
   #add(request: SpendRequest, now: number): number {
@@ -446,9 +485,7 @@ export class BudgetModel {
       sentAt: now,
     };
     this.#flights.set(id, flight);
-    for (const slot of this.#slots(flight)) {
-      this.#inFlight[slot] = (this.#inFlight[slot] as number) + flight.credits;
-    }
+    this.#apply(this.#inFlight, flight, flight.credits);
     return id;
   }
 
@@ -463,38 +500,31 @@ export class BudgetModel {
     const flight = this.#flights.get(id);
     if (flight) {
       this.#flights.delete(id);
-      for (const slot of this.#slots(flight)) {
-        this.#inFlight[slot] = (this.#inFlight[slot] as number) - flight.credits;
-      }
+      this.#apply(this.#inFlight, flight, -flight.credits);
     }
     return flight;
   }
 
   /** Counts an answered call's credits until `expiresAt`. */
   #count(flight: Flight, credits: number, expiresAt: number): void {
-    for (const slot of this.#slots(flight)) {
-      this.#addAnswered(slot, credits, expiresAt);
-    }
+    const bucket = this.#buckets.bucketFor(Math.ceil(expiresAt / this.#bucketMs) * this.#bucketMs);
+    this.#apply(bucket.sums, flight, credits);
+    this.#apply(this.#answered, flight, credits);
   }
 
-  #addAnswered(slot: number, credits: number, expiresAt: number): void {
-    const at = Math.ceil(expiresAt / this.#bucketMs) * this.#bucketMs;
-    let tail = this.#buckets.at(-1);
-    // Expiries only move forward; one a little earlier than the tail's is kept until the tail's.
-    if (tail === undefined || tail.at < at) {
-      tail = { at, sums: zeros() };
-      this.#buckets.push(tail);
-    }
-    tail.sums[slot] = (tail.sums[slot] as number) + credits;
-    this.#answered[slot] = (this.#answered[slot] as number) + credits;
+  /** Counts credits on the total alone (others' spending seen in Freshdesk's headers). */
+  #addOthers(credits: number, expiresAt: number): void {
+    this.#count({ credits, endpoint: undefined, unverified: false, sentAt: 0 }, credits, expiresAt);
   }
 
   #prune(now: number): void {
-    while (this.#buckets.length > 0 && (this.#buckets[0] as Bucket).at <= now) {
-      const bucket = this.#buckets.shift() as Bucket;
-      for (let slot = 0; slot < bucket.sums.length; slot++) {
-        this.#answered[slot] = (this.#answered[slot] as number) - (bucket.sums[slot] as number);
+    while (this.#buckets.size > 0 && this.#buckets.at(0).at <= now) {
+      const sums = this.#buckets.at(0).sums;
+      for (let slot = 0; slot < sums.length; slot++) {
+        this.#answered[slot] = (this.#answered[slot] as number) - (sums[slot] as number);
+        sums[slot] = 0;
       }
+      this.#buckets.shift();
     }
     // Calls never settled nor abandoned (the client lost track of them) are assumed answered two
     // windows after they were granted, so they have left the window too. Oldest first.
@@ -592,7 +622,8 @@ export class BudgetModel {
       return now;
     }
     let freed = 0;
-    for (const bucket of this.#buckets) {
+    for (let i = 0; i < this.#buckets.size; i++) {
+      const bucket = this.#buckets.at(i);
       freed += bucket.sums[slot] as number;
       if (freed >= excess) {
         return bucket.at;
@@ -608,8 +639,8 @@ export class BudgetModel {
     if ((this.#inFlight[slot] as number) > 0) {
       return now + this.windowMs;
     }
-    for (let i = this.#buckets.length - 1; i >= 0; i--) {
-      const bucket = this.#buckets[i] as Bucket;
+    for (let i = this.#buckets.size - 1; i >= 0; i--) {
+      const bucket = this.#buckets.at(i);
       if ((bucket.sums[slot] as number) > 0) {
         return bucket.at;
       }
