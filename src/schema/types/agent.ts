@@ -8,8 +8,8 @@ import type { Context } from '../../context.ts';
 import { agentDirectory, fetchAgent, loadGroup, loadMe } from '../../loaders/people.ts';
 import type { GroupModel } from '../../upstream/groups.ts';
 import { encodeCursor, offsetAfter, readFirst } from '../connection.ts';
+import { idArg } from '../field-errors.ts';
 import { Agent, AgentConnection, Group } from '../refs.ts';
-import { idArg } from '../validation.ts';
 
 Agent.implement({
   description: 'A helpdesk agent (a user who works tickets).',

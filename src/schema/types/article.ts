@@ -17,14 +17,14 @@ import {
 } from '../../loaders/solutions.ts';
 import {
   type ArticleModel,
-  type ArticleWrite,
   createArticle,
   type SolutionCategoryModel,
   type SolutionFolderModel,
   updateArticle,
 } from '../../upstream/solutions.ts';
+import { idArg, MAX_TAG_LENGTH } from '../field-errors.ts';
 import { Agent, Article, SolutionCategory, SolutionFolder } from '../refs.ts';
-import { FieldErrors, idArg, MAX_TAG_LENGTH } from '../validation.ts';
+import { articleWrite, ARTICLE_TITLE_MAX_LENGTH as TITLE_MAX_LENGTH } from '../validation.ts';
 
 export const ArticleStatus = builder.enumType('ArticleStatus', {
   description: "An article's publication state.",
@@ -141,9 +141,6 @@ builder.queryField('article', (t) =>
 
 // --- Mutations -----------------------------------------------------------------------------
 
-/** Freshdesk's limits (freshdesk-api.md 2.7 and 8). */
-const TITLE_MAX_LENGTH = 240;
-
 export const CreateArticleInput = builder.inputType('CreateArticleInput', {
   description: 'A new article. `description` is HTML and is stored exactly as given.',
   fields: (t) => ({
@@ -173,71 +170,6 @@ export const UpdateArticleInput = builder.inputType('UpdateArticleInput', {
   }),
 });
 
-interface ArticleInput {
-  title?: string | null;
-  description?: string | null;
-  status?: 1 | 2 | null;
-  type?: 1 | 2 | null;
-  tags?: string[] | null;
-}
-
-/**
- * Checks an article input as Freshdesk would and returns only the fields it accepts. All problems
- * are reported at once, as `extensions.fieldErrors`.
- */
-function toArticleWrite(input: ArticleInput, mode: 'create' | 'update'): ArticleWrite {
-  const errors = new FieldErrors();
-  const out: ArticleWrite = {};
-  const nullGiven = (field: keyof ArticleInput) =>
-    errors.add(
-      field,
-      'It should not be null; leave the field out to keep its value.',
-      'datatype_mismatch',
-    );
-  const text = (field: 'title' | 'description', max?: number) => {
-    const value = input[field];
-    if (value === undefined) {
-      return;
-    }
-    if (value === null) {
-      nullGiven(field);
-    } else if (value.trim() === '') {
-      errors.add(field, 'It should not be blank as this is a mandatory field', 'missing_field');
-    } else if (max !== undefined && value.length > max) {
-      errors.add(field, `Has ${value.length} characters, it can have maximum of ${max} characters`);
-    } else {
-      out[field] = value;
-    }
-  };
-  text('title', TITLE_MAX_LENGTH);
-  text('description');
-  for (const field of ['status', 'type'] as const) {
-    const value = input[field];
-    if (value === null) {
-      nullGiven(field);
-    } else if (value !== undefined) {
-      out[field] = value;
-    }
-  }
-  if (input.tags === null) {
-    nullGiven('tags');
-  } else if (input.tags !== undefined) {
-    if (input.tags.some((tag) => tag.length > MAX_TAG_LENGTH)) {
-      errors.add(
-        'tags',
-        `It should only contain elements that have maximum of ${MAX_TAG_LENGTH} characters`,
-      );
-    } else {
-      out.tags = input.tags;
-    }
-  }
-  if (mode === 'update' && errors.empty && Object.keys(out).length === 0) {
-    errors.add('input', 'Give at least one field to change.', 'missing_params');
-  }
-  errors.check('article input');
-  return out;
-}
-
 builder.mutationField('createArticle', (t) =>
   t.field({
     type: Article,
@@ -252,7 +184,7 @@ builder.mutationField('createArticle', (t) =>
     },
     resolve: async (_root, { folderId, input }, ctx) => {
       const folder = idArg(folderId, 'A folder');
-      const article = await createArticle(ctx.freshdesk, folder, toArticleWrite(input, 'create'));
+      const article = await createArticle(ctx.freshdesk, folder, articleWrite(input, 'create'));
       primeArticle(ctx, article);
       return article;
     },
@@ -274,11 +206,7 @@ builder.mutationField('updateArticle', (t) =>
     },
     resolve: async (_root, { id, input }, ctx) => {
       const articleId = idArg(id, 'An article');
-      const article = await updateArticle(
-        ctx.freshdesk,
-        articleId,
-        toArticleWrite(input, 'update'),
-      );
+      const article = await updateArticle(ctx.freshdesk, articleId, articleWrite(input, 'update'));
       primeArticle(ctx, article, true);
       return article;
     },

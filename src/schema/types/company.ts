@@ -9,8 +9,8 @@ import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { companyLoader } from '../../loaders/companies.ts';
 import type { CompanyModel } from '../../upstream/companies.ts';
+import { idArg } from '../field-errors.ts';
 import { Company, type CompanySource, isPartial } from '../refs.ts';
-import { idArg } from '../validation.ts';
 
 /** The full company behind a source (no call when the source is already full). */
 const full = (ctx: Context, source: CompanySource): CompanyModel | Promise<CompanyModel> =>

@@ -14,11 +14,9 @@ import { companyNeed } from '../../plan/rules.ts';
 import { Selection } from '../../plan/selection.ts';
 import { planWindow } from '../../plan/windows.ts';
 import {
-  type ContactInput,
   type ContactListParams,
   type ContactModel,
   type ContactWrite,
-  contactWriteBody,
   createContact,
   listContacts,
   updateContact,
@@ -30,8 +28,9 @@ import {
   readFirst,
   type Types,
 } from '../connection.ts';
+import { idArg, invalidInput } from '../field-errors.ts';
 import { Company, Contact, ContactConnection, type ContactSource, isPartial } from '../refs.ts';
-import { idArg, invalidInput } from '../validation.ts';
+import { type ContactInput, contactWriteBody } from '../validation.ts';
 
 /** The full contact behind a source (no call when the source is already full). */
 const full = (ctx: Context, source: ContactSource): ContactModel | Promise<ContactModel> =>

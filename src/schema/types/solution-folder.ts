@@ -11,8 +11,8 @@ import {
 } from '../../loaders/solutions.ts';
 import type { ArticleModel } from '../../upstream/solutions.ts';
 import { type ConnectionResult, decodeCursor, encodeCursor, readFirst } from '../connection.ts';
+import { idArg } from '../field-errors.ts';
 import { ArticleConnection, SolutionCategory, SolutionFolder } from '../refs.ts';
-import { idArg } from '../validation.ts';
 
 interface ArticleCursor {
   /** The folder the cursor belongs to. */

@@ -2,276 +2,18 @@
  * Ticket writes: `createTicket`, `updateTicket`, `replyToTicket`, `addNote` and
  * `createSatisfactionRating`.
  *
- * Input is checked the way Freshdesk would check it before anything is sent (required fields, one
- * requester identity, enum choices, custom statuses, ticket types, custom and dependent fields from
- * the account's cached ticket fields), and bodies carry only fields Freshdesk accepts, with ids as
- * JSON numbers. Every problem is reported at once: BAD_USER_INPUT with `extensions.fieldErrors`.
+ * Input is checked before anything is sent (`src/schema/validation.ts`): every problem at once,
+ * BAD_USER_INPUT with `extensions.fieldErrors`.
  */
 import { builder } from '../../builder.ts';
-import type { Context } from '../../context.ts';
-import { checkCustomFields, loadTicketFieldRules } from '../../loaders/ticket-fields.ts';
-import { forgetTicket, loadTicketDetail, replaceTicket } from '../../loaders/tickets.ts';
-import {
-  createNote,
-  createReply,
-  type NoteBody,
-  type ReplyBody,
-} from '../../upstream/conversations.ts';
-import {
-  createSatisfactionRating,
-  type SatisfactionRatingBody,
-} from '../../upstream/satisfaction-ratings.ts';
-import { createTicket, type TicketWriteBody, updateTicket } from '../../upstream/tickets.ts';
+import { forgetTicket, replaceTicket } from '../../loaders/tickets.ts';
+import { createNote, createReply } from '../../upstream/conversations.ts';
+import { createSatisfactionRating } from '../../upstream/satisfaction-ratings.ts';
+import { createTicket, updateTicket } from '../../upstream/tickets.ts';
+import { idArg } from '../field-errors.ts';
 import { Conversation, SatisfactionRating, Ticket } from '../refs.ts';
-import {
-  EMAIL,
-  emailList,
-  FieldErrors,
-  idArg,
-  isRecord,
-  MAX_STRING_LENGTH,
-  MAX_TAG_LENGTH,
-  numericId,
-} from '../validation.ts';
+import { noteBody, ratingBody, replyBody, ticketWrite } from '../validation.ts';
 import { TicketPriority, TicketSource, TicketStatus } from './ticket.ts';
-
-/** Sources Freshdesk refuses on create (forum, outbound e-mail, bot, WhatsApp) and on update. */
-const CREATE_REFUSED_SOURCES = new Set([4, 10, 12, 13]);
-const UPDATE_REFUSED_SOURCES = new Set([5, 6, 13]);
-const RATING_QUESTION = /^(default_question|question_\d+)$/;
-/** New-survey values (103 … -103) and classic ones (1 happy, 2 neutral, 3 unhappy). */
-const RATING_VALUES = new Set([103, 102, 101, 100, -101, -102, -103, 1, 2, 3]);
-
-interface TicketInput {
-  subject?: string | null;
-  description?: string | null;
-  requesterId?: string | null;
-  email?: string | null;
-  name?: string | null;
-  phone?: string | null;
-  status?: number | null;
-  statusCode?: number | null;
-  priority?: number | null;
-  source?: number | null;
-  type?: string | null;
-  tags?: readonly string[] | null;
-  groupId?: string | null;
-  responderId?: string | null;
-  companyId?: string | null;
-  customFields?: unknown;
-}
-
-/**
- * The body for `POST /tickets` (`mode: 'create'`) or `PUT /tickets/:id`, or BAD_USER_INPUT listing
- * every problem. `ticketId` is the ticket being updated (its stored custom field values matter when
- * a dependent field is set without the levels above it).
- */
-export async function ticketWriteBody(
-  ctx: Context,
-  input: TicketInput,
-  mode: 'create' | 'update',
-  ticketId?: string,
-): Promise<TicketWriteBody> {
-  const errors = new FieldErrors();
-  const body: TicketWriteBody = {};
-  const given = <T>(value: T | null | undefined): value is T =>
-    value !== null && value !== undefined;
-
-  for (const key of ['subject', 'description'] as const) {
-    const value = input[key];
-    if (!given(value)) {
-      continue;
-    }
-    if (key === 'subject' && value.trim() === '') {
-      errors.add(key, 'It should not be blank', 'missing_field');
-    } else if (key === 'subject' && value.length > MAX_STRING_LENGTH) {
-      errors.add(
-        key,
-        `Has ${value.length} characters, it can have maximum of ${MAX_STRING_LENGTH} characters`,
-        'invalid_value',
-      );
-    } else {
-      body[key] = value;
-    }
-  }
-
-  // The requester: an existing contact by id, or an identity Freshdesk finds or creates a contact for.
-  if (given(input.requesterId)) {
-    body.requester_id = numericId(input.requesterId, 'requesterId', errors);
-  }
-  if (given(input.email)) {
-    if (EMAIL.test(input.email)) {
-      body.email = input.email;
-    } else {
-      errors.add('email', 'It is not a valid email address', 'invalid_value');
-    }
-  }
-  if (given(input.phone)) {
-    body.phone = input.phone;
-  }
-  if (given(input.name)) {
-    body.name = input.name;
-  }
-  const identified = given(input.requesterId) || given(input.email) || given(input.phone);
-  if (mode === 'create' && !identified) {
-    errors.add(
-      'requesterId',
-      'Give the requester: one of requesterId, email or phone (with name)',
-      'missing_field',
-    );
-  }
-  if (
-    given(input.phone) &&
-    !given(input.requesterId) &&
-    !given(input.email) &&
-    !given(input.name)
-  ) {
-    errors.add('name', 'A requester named by phone alone needs a name as well', 'missing_field');
-  }
-  if (given(input.name) && !identified) {
-    errors.add(
-      'name',
-      'A name goes with an email or phone that identifies the requester',
-      'invalid_value',
-    );
-  }
-
-  const needsRules =
-    given(input.status) ||
-    given(input.statusCode) ||
-    given(input.type) ||
-    input.customFields !== undefined ||
-    mode === 'create';
-  const rules = needsRules ? await loadTicketFieldRules(ctx) : undefined;
-
-  if (given(input.status) || given(input.statusCode)) {
-    const statuses = rules?.statuses ?? new Map();
-    const known = [...statuses.keys()].sort((a, b) => a - b).join(',');
-    if (input.status === 0 && !given(input.statusCode)) {
-      errors.add(
-        'statusCode',
-        `status CUSTOM needs statusCode, one of the account's custom statuses (${known})`,
-        'missing_field',
-      );
-    } else if (
-      given(input.status) &&
-      input.status !== 0 &&
-      given(input.statusCode) &&
-      input.status !== input.statusCode
-    ) {
-      errors.add(
-        'statusCode',
-        `statusCode ${input.statusCode} contradicts status (code ${input.status})`,
-      );
-    } else {
-      const code = given(input.statusCode) ? input.statusCode : (input.status as number);
-      if (!statuses.has(code)) {
-        errors.add('statusCode', `It should be one of these values: '${known}'`, 'invalid_value');
-      } else if (input.status === 0 && code <= 5) {
-        errors.add(
-          'statusCode',
-          `status CUSTOM needs a custom status code (6 and up); use the status name for ${code}`,
-          'invalid_value',
-        );
-      } else {
-        body.status = code;
-      }
-    }
-  }
-  if (given(input.priority)) {
-    body.priority = input.priority;
-  }
-  if (given(input.source)) {
-    const refused = mode === 'create' ? CREATE_REFUSED_SOURCES : UPDATE_REFUSED_SOURCES;
-    if (input.source === 0 || refused.has(input.source)) {
-      errors.add('source', `Freshdesk does not accept this source on ${mode}`, 'invalid_value');
-    } else {
-      body.source = input.source;
-    }
-  }
-  if (input.type === null && mode === 'update') {
-    body.type = null;
-  } else if (given(input.type)) {
-    const types = rules?.ticketTypes ?? [];
-    if (types.length > 0 && !types.includes(input.type)) {
-      errors.add('type', `It should be one of these values: '${types.join(',')}'`, 'invalid_value');
-    } else {
-      body.type = input.type;
-    }
-  }
-  if (given(input.tags)) {
-    const long = input.tags.filter((tag) => tag.length > MAX_TAG_LENGTH);
-    if (long.length > 0) {
-      errors.add(
-        'tags',
-        `Each tag can have at most ${MAX_TAG_LENGTH} characters; too long: ${long.join(', ')}`,
-        'invalid_value',
-      );
-    } else {
-      body.tags = [...new Set(input.tags)];
-    }
-  }
-  for (const [key, wire] of [
-    ['groupId', 'group_id'],
-    ['responderId', 'responder_id'],
-    ['companyId', 'company_id'],
-  ] as const) {
-    const value = input[key];
-    if (value === null && mode === 'update') {
-      body[wire] = null;
-    } else if (given(value)) {
-      body[wire] = numericId(value, key, errors);
-    }
-  }
-
-  if (input.customFields !== undefined && input.customFields !== null) {
-    if (!isRecord(input.customFields)) {
-      errors.add(
-        'customFields',
-        'It should be an object of field name to value',
-        'datatype_mismatch',
-      );
-    } else if (rules) {
-      const values = input.customFields;
-      let current: Record<string, unknown> = {};
-      const needsStored = Object.keys(values).some((key) => {
-        const rule = rules.customFields.get(key);
-        return (
-          (rule?.level ?? 1) > 1 &&
-          rule?.levels?.slice(0, (rule.level ?? 1) - 1).some((p) => !(p in values))
-        );
-      });
-      if (mode === 'update' && needsStored && ticketId !== undefined) {
-        current = (await loadTicketDetail(ctx, ticketId)).customFields;
-      }
-      for (const problem of checkCustomFields(rules, values, current)) {
-        errors.add(problem.field, problem.message, problem.code);
-      }
-      body.custom_fields = { ...values };
-    }
-  }
-  if (mode === 'create' && rules) {
-    const values = isRecord(input.customFields) ? input.customFields : {};
-    for (const rule of rules.customFields.values()) {
-      if (
-        rule.requiredForAgents &&
-        (rule.level ?? 1) === 1 &&
-        (values[rule.name] ?? null) === null
-      ) {
-        errors.add(
-          `customFields.${rule.name}`,
-          'It should not be blank as this is a mandatory field',
-          'missing_field',
-        );
-      }
-    }
-  }
-  if (mode === 'update' && errors.empty && Object.keys(body).length === 0) {
-    errors.add('input', 'Nothing to change: give at least one field', 'missing_field');
-  }
-  errors.check('ticket input');
-  return body;
-}
 
 const ticketFields =
   (required: boolean) => (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
@@ -345,19 +87,13 @@ export const SatisfactionRatingInput = builder.inputType('SatisfactionRatingInpu
   }),
 });
 
-function checkBodyText(body: string, errors: FieldErrors): void {
-  if (body.trim() === '') {
-    errors.add('body', 'It should not be blank', 'missing_field');
-  }
-}
-
 builder.mutationField('createTicket', (t) =>
   t.field({
     type: Ticket,
     description: 'Creates a ticket.',
     args: { input: t.arg({ type: CreateTicketInput, required: true, description: 'The ticket.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const body = await ticketWriteBody(ctx, input, 'create');
+      const body = await ticketWrite(ctx, input, 'create');
       const ticket = await createTicket(ctx.freshdesk, body);
       replaceTicket(ctx, ticket);
       return ticket;
@@ -375,7 +111,7 @@ builder.mutationField('updateTicket', (t) =>
     },
     resolve: async (_root, { id, input }, ctx) => {
       const ticketId = idArg(id, 'A ticket');
-      const body = await ticketWriteBody(ctx, input, 'update', ticketId);
+      const body = await ticketWrite(ctx, input, 'update', ticketId);
       const ticket = await updateTicket(ctx.freshdesk, ticketId, body);
       replaceTicket(ctx, ticket);
       return ticket;
@@ -393,28 +129,7 @@ builder.mutationField('replyToTicket', (t) =>
     },
     resolve: async (_root, { ticketId, input }, ctx) => {
       const id = idArg(ticketId, 'A ticket');
-      const errors = new FieldErrors();
-      checkBodyText(input.body, errors);
-      const body: ReplyBody = { body: input.body };
-      const cc = emailList(input.ccEmails, 'ccEmails', errors);
-      const bcc = emailList(input.bccEmails, 'bccEmails', errors);
-      if (cc) {
-        body.cc_emails = cc;
-      }
-      if (bcc) {
-        body.bcc_emails = bcc;
-      }
-      if (input.fromEmail !== null && input.fromEmail !== undefined) {
-        if (EMAIL.test(input.fromEmail)) {
-          body.from_email = input.fromEmail;
-        } else {
-          errors.add('fromEmail', 'It is not a valid email address', 'invalid_value');
-        }
-      }
-      if (input.userId !== null && input.userId !== undefined) {
-        body.user_id = numericId(input.userId, 'userId', errors);
-      }
-      errors.check('input');
+      const body = replyBody(input);
       const conversation = await createReply(ctx.freshdesk, id, body);
       forgetTicket(ctx, id);
       return conversation;
@@ -432,23 +147,7 @@ builder.mutationField('addNote', (t) =>
     },
     resolve: async (_root, { ticketId, input }, ctx) => {
       const id = idArg(ticketId, 'A ticket');
-      const errors = new FieldErrors();
-      checkBodyText(input.body, errors);
-      const body: NoteBody = { body: input.body };
-      if (input.private !== null && input.private !== undefined) {
-        body.private = input.private;
-      }
-      if (input.incoming !== null && input.incoming !== undefined) {
-        body.incoming = input.incoming;
-      }
-      const notify = emailList(input.notifyEmails, 'notifyEmails', errors);
-      if (notify) {
-        body.notify_emails = notify;
-      }
-      if (input.userId !== null && input.userId !== undefined) {
-        body.user_id = numericId(input.userId, 'userId', errors);
-      }
-      errors.check('input');
+      const body = noteBody(input);
       const conversation = await createNote(ctx.freshdesk, id, body);
       forgetTicket(ctx, id);
       return conversation;
@@ -467,41 +166,7 @@ builder.mutationField('createSatisfactionRating', (t) =>
     },
     resolve: async (_root, { ticketId, input }, ctx) => {
       const id = idArg(ticketId, 'A ticket');
-      const errors = new FieldErrors();
-      const ratings: Record<string, number> = {};
-      if (!isRecord(input.ratings)) {
-        errors.add(
-          'ratings',
-          'It should be an object of question id to value',
-          'datatype_mismatch',
-        );
-      } else {
-        for (const [question, value] of Object.entries(input.ratings)) {
-          if (!RATING_QUESTION.test(question)) {
-            errors.add(
-              `ratings.${question}`,
-              'Question ids are default_question or question_<n>',
-              'invalid_field',
-            );
-          } else if (typeof value !== 'number' || !RATING_VALUES.has(value)) {
-            errors.add(
-              `ratings.${question}`,
-              `It should be one of these values: '${[...RATING_VALUES].join(',')}'`,
-              'invalid_value',
-            );
-          } else {
-            ratings[question] = value;
-          }
-        }
-        if (!('default_question' in input.ratings)) {
-          errors.add('ratings.default_question', 'Mandatory attribute missing', 'missing_field');
-        }
-      }
-      errors.check('input');
-      const body: SatisfactionRatingBody = { ratings };
-      if (input.feedback !== null && input.feedback !== undefined) {
-        body.feedback = input.feedback;
-      }
+      const body = ratingBody(input);
       return createSatisfactionRating(ctx.freshdesk, id, body);
     },
   }),

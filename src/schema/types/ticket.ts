@@ -34,6 +34,7 @@ import { planWindow } from '../../plan/windows.ts';
 import type { ConversationModel } from '../../upstream/conversations.ts';
 import type { TicketModel } from '../../upstream/tickets.ts';
 import { type ConnectionResult, encodeCursor, offsetAfter, readFirst } from '../connection.ts';
+import { idArg } from '../field-errors.ts';
 import {
   Agent,
   Company,
@@ -45,7 +46,6 @@ import {
   SatisfactionRating,
   Ticket,
 } from '../refs.ts';
-import { idArg } from '../validation.ts';
 
 export const TicketStatus = builder.enumType('TicketStatus', {
   description:
