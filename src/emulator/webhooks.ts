@@ -235,6 +235,23 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       });
   };
 
+  const send: Webhooks['send'] = (rule, event, sendOptions) => {
+    if (closed) {
+      return;
+    }
+    try {
+      const ticket = options.data.tickets.get(event.ticketId);
+      if (ticket === undefined) {
+        return;
+      }
+      const job = render(rule, event, ticket, options);
+      job.onGiveUp = sendOptions?.onGiveUp;
+      start(job, 1);
+    } catch {
+      // A broken rule or record must never fail the API call that raised the event.
+    }
+  };
+
   return {
     addRule(input) {
       const rule = { ...checkRule(input), id: nextRuleId++ };
@@ -244,39 +261,13 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     rules: () => [...rules.values()].map((rule) => structuredClone(rule)),
     removeRule: (id) => rules.delete(id),
     handle(event) {
-      if (closed) {
-        return;
-      }
-      try {
-        const ticket = options.data.tickets.get(event.ticketId);
-        if (ticket === undefined) {
-          return;
+      for (const rule of rules.values()) {
+        if (rule.events.includes(event.kind)) {
+          send(rule, event);
         }
-        for (const rule of rules.values()) {
-          if (rule.events.includes(event.kind)) {
-            start(render(rule, event, ticket, options), 1);
-          }
-        }
-      } catch {
-        // A broken rule or record must never fail the API call that raised the event.
       }
     },
-    send(rule, event, sendOptions) {
-      if (closed) {
-        return;
-      }
-      try {
-        const ticket = options.data.tickets.get(event.ticketId);
-        if (ticket === undefined) {
-          return;
-        }
-        const job = render(rule, event, ticket, options);
-        job.onGiveUp = sendOptions?.onGiveUp;
-        start(job, 1);
-      } catch {
-        // As in handle(): never fail the API call that raised the event.
-      }
-    },
+    send,
     deliveries: () => log.map((delivery) => ({ ...delivery })),
     idle() {
       if (inFlight === 0 && pending.size === 0) {
