@@ -152,11 +152,6 @@ export function loadConfig(env: Env = process.env): Config {
     eventLogMaxAgeMs: int('DESKGRAPH_EVENT_LOG_MAX_AGE_MS', 3_600_000, 1_000, 604_800_000),
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
   };
-  if (config.reconcileIntervalMs > 0 && config.reconcileIntervalMs < 100) {
-    problems.push(
-      `DESKGRAPH_RECONCILE_INTERVAL_MS must be 0 (off) or at least 100; got ${config.reconcileIntervalMs}.`,
-    );
-  }
   if (config.quotaBulkReservePercent + config.quotaWebhookSharePercent >= 100) {
     problems.push(
       `DESKGRAPH_QUOTA_BULK_RESERVE + DESKGRAPH_QUOTA_WEBHOOK_SHARE must stay below 100 (bulk work needs some budget); got ${config.quotaBulkReservePercent} + ${config.quotaWebhookSharePercent}.`,

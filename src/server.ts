@@ -58,7 +58,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const app = createApp({ config, client, logger, quota, freshness });
   const server = createServer(app.handler);
   await listen(server, config.port, config.host);
-  freshness.start();
+  await freshness.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const origin = `http://${host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host}:${port}`;

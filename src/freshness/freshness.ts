@@ -76,8 +76,8 @@ export interface Freshness {
   subscribe(options: SubscribeOptions): Promise<AsyncIterableIterator<Delivery>>;
   /** The same caller, key and signal with a fresh deadline: for each event of a long subscription. */
   renew(session: FreshdeskSession): FreshdeskSession;
-  /** Starts the sweep, or logs why it is off. */
-  start(): void;
+  /** Starts the sweep (resolved once its first cursor is set), or logs why it is off. */
+  start(): Promise<void>;
   readonly sweep: Sweep | undefined;
   /** Resolves once no look-up or report is under way (tests). */
   idle(): Promise<void>;
@@ -300,17 +300,17 @@ export function createFreshness(options: FreshnessOptions): Freshness {
     subscribe: (subscribeOptions) => pipeline.subscribe(subscribeOptions),
     renew: (session) =>
       client.session({ ...session.options, deadline: Date.now() + config.operationDeadlineMs }),
-    start() {
-      if (sweep) {
-        logger.info('reconciliation sweep on', { intervalMs: config.reconcileIntervalMs });
-        sweep.start();
-      } else {
-        logger.info(`reconciliation sweep off: ${sweepOff}`);
-      }
+    async start() {
       if (!receiver) {
         logger.info(
           'webhooks off: set DESKGRAPH_WEBHOOK_SECRET to accept POST /webhooks/freshdesk',
         );
+      }
+      if (sweep) {
+        logger.info('reconciliation sweep on', { intervalMs: config.reconcileIntervalMs });
+        await sweep.start();
+      } else {
+        logger.info(`reconciliation sweep off: ${sweepOff}`);
       }
     },
     idle() {

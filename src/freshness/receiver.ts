@@ -3,7 +3,8 @@
  * Plain node:http, outside Yoga (a webhook is no GraphQL request, and no browser sends it).
  *
  * - The secret (`DESKGRAPH_WEBHOOK_SECRET`) must come as header `X-Webhook-Secret` or as the Basic
- *   auth password; compared in constant time; 401 otherwise, before the body is read.
+ *   auth password; compared in constant time; 401 otherwise, before the body is read (and not
+ *   kept among the recent deliveries: only holders of the secret leave a trace).
  * - The body (JSON or form encoding, at most `MAX_WEBHOOK_BODY_BYTES`, read within
  *   `BODY_TIMEOUT_MS`) must name a ticket (`webhook-payload.ts`); 400 / 413 / 415 otherwise.
  * - Accepted work is queued and answered with 202 at once (Freshdesk gives up after 15 s); the
@@ -119,15 +120,15 @@ export function createWebhookReceiver(options: ReceiverOptions): WebhookReceiver
         return;
       }
       if (!authorized(req)) {
-        // Not read: an unauthenticated body is never parsed.
+        // Not read, not remembered: a caller without the secret changes nothing at all.
         req.resume();
+        logger.debug('webhook request without the right secret', { method });
         reject(
           res,
           401,
           'UNAUTHENTICATED',
           'Missing or wrong webhook secret (header X-Webhook-Secret, or the Basic auth password).',
           { 'www-authenticate': 'Basic realm="deskgraph webhooks"' },
-          method === 'POST' ? {} : undefined,
         );
         return;
       }

@@ -9,9 +9,10 @@
  * Freshdesk's list facts it minds (freshdesk-api.md section 3):
  * - `updated_since` matches `>=`, and many tickets can share one `updated_at`: the cursor is the
  *   newest `updated_at` seen, and the ids already seen at exactly that second are skipped when the
- *   next run lists them again (a ticket changed later in that same second is still reported).
- *   Once that second is `SETTLED_AFTER_MS` in the past and fully read, the cursor moves one second
- *   on, so a bulk import's block is not listed again and again.
+ *   next run lists them again (a ticket changed later in that same second is still reported). So
+ *   a block of more than 100 tickets sharing the cursor's second (a bulk import) is listed again by
+ *   each run until a newer change moves the cursor: the cursor never moves on by the gateway's own
+ *   clock, which need not agree with Freshdesk's.
  * - The 300-page wall: a run reads at most `MAX_PAGES_PER_RUN` pages and carries on from its cursor
  *   next time; if a whole run's pages share the cursor's second (a bulk import), the next run
  *   continues at the following page of that second, and at page 300 it gives up on that second
@@ -19,8 +20,12 @@
  * - Spam and deleted tickets are never listed: the sweep cannot see deletions (webhooks and the
  *   gateway's own writes can).
  *
- * The first cursor is the start time (whole seconds): the sweep reports changes from then on, not
- * history. Its calls spend the webhook share of the quota (`priority: 'webhook'`).
+ * The sweep reports changes from its start on, not history. `start()` takes the first cursor from
+ * Freshdesk's own data, not from the gateway's clock: one call,
+ * `GET /api/v2/tickets?updated_since=2000-01-01T00:00:00Z&order_by=updated_at&order_type=desc&per_page=100`,
+ * whose first ticket is the newest change (those sharing its second count as seen); an empty account
+ * starts from 2000. When that call fails, the start time (whole seconds) is the cursor. Its calls
+ * spend the webhook share of the quota (`priority: 'webhook'`).
  */
 import type { Logger } from '../logger.ts';
 import type { FreshdeskClient } from '../upstream/freshdesk-client.ts';
@@ -30,11 +35,10 @@ export const SWEEP_PAGE_SIZE = 100;
 /** Pages one run may read (each a tickets-list call, 20 a minute on Growth). */
 export const MAX_PAGES_PER_RUN = 5;
 const MAX_TICKET_PAGE = 300;
-/**
- * A second this far in the past is settled: no ticket can still be stamped with it (allowing for
- * clock skew between the gateway and Freshdesk, and for a list that lags a write).
- */
-export const SETTLED_AFTER_MS = 120_000;
+/** Before any ticket: where the cursor of an account with no tickets starts. */
+const BEGINNING = '2000-01-01T00:00:00Z';
+/** How long `start()` waits for the first cursor before the gateway goes on starting. */
+export const BASELINE_WAIT_MS = 5_000;
 
 export interface SweepOptions {
   client: FreshdeskClient;
@@ -57,7 +61,11 @@ export interface SweepStatus {
 }
 
 export interface Sweep {
-  start(): void;
+  /**
+   * Sets the first cursor from Freshdesk's newest change, then runs every interval. Resolves once
+   * the cursor is set (at most `BASELINE_WAIT_MS`). Never rejects.
+   */
+  start(): Promise<void>;
   /** One run now (tests, and the timer). Never rejects. */
   runOnce(): Promise<void>;
   status(): SweepStatus;
@@ -76,6 +84,7 @@ export function createSweep(options: SweepOptions): Sweep {
   let page = 1;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let starting: Promise<void> | undefined;
   let stopped = false;
   const abort = new AbortController();
   const stats = {
@@ -85,19 +94,45 @@ export function createSweep(options: SweepOptions): Sweep {
     reported: 0,
   };
 
-  const run = async (): Promise<void> => {
-    const session = client.session({
+  const session = () =>
+    client.session({
       apiKey,
       priority: 'webhook',
       deadline: Date.now() + Math.max(10_000, Math.min(intervalMs, 60_000)),
       signal: abort.signal,
     });
+
+  /** The first cursor: Freshdesk's newest `updated_at`, its tickets counted as seen. */
+  const baseline = async (): Promise<void> => {
+    try {
+      const { tickets } = await listTickets(session(), {
+        updated_since: BEGINNING,
+        order_by: 'updated_at',
+        order_type: 'desc',
+        page: 1,
+        per_page: SWEEP_PAGE_SIZE,
+      });
+      const newest = tickets[0] ? isoSeconds(Date.parse(tickets[0].updatedAt)) : BEGINNING;
+      if (stats.runs === 0) {
+        cursor = newest;
+        atCursor = new Set(
+          tickets.filter((t) => isoSeconds(Date.parse(t.updatedAt)) === newest).map((t) => t.id),
+        );
+      }
+    } catch (error) {
+      logger.warn('reconciliation sweep: could not read the newest change; starting from now', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  const run = async (): Promise<void> => {
+    const listing = session();
     const startCursor = cursor;
-    const startedAt = now();
     let lastPageFull = false;
     let pages = 0;
     for (; pages < MAX_PAGES_PER_RUN && !stopped; pages++) {
-      const { tickets } = await listTickets(session, {
+      const { tickets } = await listTickets(listing, {
         updated_since: startCursor,
         order_by: 'updated_at',
         order_type: 'asc',
@@ -123,13 +158,7 @@ export function createSweep(options: SweepOptions): Sweep {
         break;
       }
     }
-    if (!lastPageFull && atCursor.size > 0 && Date.parse(cursor) + SETTLED_AFTER_MS < startedAt) {
-      // Every ticket of the cursor's second has been read, and that second is long past: no
-      // ticket can still get that updated_at, so the next run need not list them again.
-      cursor = isoSeconds(Date.parse(cursor) + 1000);
-      atCursor = new Set();
-      page = 1;
-    } else if (lastPageFull && cursor === startCursor) {
+    if (lastPageFull && cursor === startCursor) {
       // Every page of this run shares the cursor's second: read on from where it stopped.
       page += pages;
       if (page > MAX_TICKET_PAGE) {
@@ -178,9 +207,13 @@ export function createSweep(options: SweepOptions): Sweep {
 
   return {
     start() {
-      if (timer === undefined && !stopped) {
-        schedule();
+      if (starting === undefined && !stopped) {
+        starting = baseline().then(schedule);
       }
+      return Promise.race([
+        starting ?? Promise.resolve(),
+        new Promise<void>((resolve) => setTimeout(resolve, BASELINE_WAIT_MS).unref()),
+      ]);
     },
     runOnce,
     status: () => ({ intervalMs, cursor, ...stats }),
@@ -188,6 +221,7 @@ export function createSweep(options: SweepOptions): Sweep {
       stopped = true;
       clearTimeout(timer);
       abort.abort();
+      await starting;
       await running;
     },
   };

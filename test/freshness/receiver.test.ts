@@ -53,6 +53,8 @@ const updatedAt = (id: number): string => stack.emulator.data.tickets.get(id)!.u
 
 describe('the secret', () => {
   it('401 without it, with a wrong one, or in the Basic user name; nothing read, nothing changed', async () => {
+    const receiver = stack.gateway.app.freshness.receiver!;
+    const before = receiver.deliveries();
     const body = { ticket_id: '5' };
     const refusals = [
       await postWebhook(stack, body, { secret: null }),
@@ -75,6 +77,7 @@ describe('the secret', () => {
     await settled();
     expect(stack.emulator.stats().totalCalls).toBe(0);
     expect(sse.results).toEqual([]);
+    expect(receiver.deliveries()).toEqual(before);
   });
 
   it('accepts it as header X-Webhook-Secret or as the Basic auth password', async () => {

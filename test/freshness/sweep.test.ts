@@ -4,12 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { invalidateTicketOrder } from '../../src/emulator/handlers/tickets.ts';
-import {
-  createSweep,
-  MAX_PAGES_PER_RUN,
-  SETTLED_AFTER_MS,
-  type Sweep,
-} from '../../src/freshness/sweep.ts';
+import { createSweep, MAX_PAGES_PER_RUN, type Sweep } from '../../src/freshness/sweep.ts';
 import { createLogger } from '../../src/logger.ts';
 import { FreshdeskClient } from '../../src/upstream/freshdesk-client.ts';
 import type { TicketModel } from '../../src/upstream/tickets.ts';
@@ -88,14 +83,36 @@ describe('the reconciliation sweep', () => {
     const [late] = stamp(1, at, 300);
     await sweep.runOnce();
     expect(reported.map((t) => t.id).slice(250)).toEqual([String(late)]);
-    // Once that second is long past and fully read, the block is not listed again.
-    time = at + SETTLED_AFTER_MS + 1_000;
+    // A newer change moves the cursor on: the block is not listed again.
+    const [newer] = stamp(1, at + 1_000, 400);
     await sweep.runOnce();
     const calls = listCalls();
     await sweep.runOnce();
     expect(listCalls() - calls).toBe(1);
     expect(sweep.status().cursor).toBe(iso(at + 1_000));
-    expect(reported).toHaveLength(251);
+    expect(reported.map((t) => t.id).slice(251)).toEqual([String(newer)]);
+  });
+
+  it("starts from Freshdesk's newest change, whatever the gateway's clock says", async () => {
+    // Freshdesk's clock (or its data) is a year behind the gateway's.
+    const yearAgo = time - 365 * 86_400_000;
+    for (const ticket of emulator.current.data.tickets.values()) {
+      if (ticket.updated_at > iso(yearAgo)) {
+        ticket.updated_at = iso(yearAgo - 60_000);
+      }
+    }
+    stamp(2, yearAgo);
+    await sweep.start();
+    expect(listCalls()).toBe(1);
+    expect(sweep.status().cursor).toBe(iso(yearAgo));
+    await sweep.runOnce();
+    expect(reported).toEqual([]);
+    // Changes stamped by that clock are found: one in the baseline's second, one after it.
+    const [sameSecond] = stamp(1, yearAgo, 500);
+    const [later] = stamp(1, yearAgo + 1_000, 501);
+    await sweep.runOnce();
+    expect(reported.map((t) => t.id)).toEqual([String(sameSecond), String(later)]);
+    await sweep.stop();
   });
 
   it(`reads at most ${MAX_PAGES_PER_RUN} pages a run and carries on next time, even inside one second`, async () => {
