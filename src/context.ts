@@ -4,6 +4,7 @@
  * requests lives in `shared`, one cache per credential.
  */
 import type { Config } from './config.ts';
+import type { Freshness } from './freshness/freshness.ts';
 import type { CredentialCache } from './loaders/credential-cache.ts';
 import type { Logger } from './logger.ts';
 import type { QuotaScheduler, QuotaStatus } from './quota/scheduler.ts';
@@ -57,6 +58,8 @@ export interface Context {
   cost: CostTracker;
   warnings: Warning[];
   stale: StaleNote[];
+  /** The gateway's webhooks, sweep and `ticketEvents` (absent where an app is built without them). */
+  freshness?: Freshness;
 }
 
 /** The per-request object in `slot`, created on first use. */

@@ -6,6 +6,7 @@
  * BAD_USER_INPUT with `extensions.fieldErrors`.
  */
 import { builder } from '../../builder.ts';
+import { conversationAdded, ticketWritten } from '../../freshness/writes.ts';
 import { forgetTicket, replaceTicket } from '../../loaders/tickets.ts';
 import { createNote, createReply } from '../../upstream/conversations.ts';
 import { createSatisfactionRating } from '../../upstream/satisfaction-ratings.ts';
@@ -96,6 +97,7 @@ builder.mutationField('createTicket', (t) =>
       const body = await ticketWrite(ctx, input, 'create');
       const ticket = await createTicket(ctx.freshdesk, body);
       replaceTicket(ctx, ticket);
+      ticketWritten(ctx, ticket, 'created');
       return ticket;
     },
   }),
@@ -114,6 +116,7 @@ builder.mutationField('updateTicket', (t) =>
       const body = await ticketWrite(ctx, input, 'update', ticketId);
       const ticket = await updateTicket(ctx.freshdesk, ticketId, body);
       replaceTicket(ctx, ticket);
+      ticketWritten(ctx, ticket, 'updated');
       return ticket;
     },
   }),
@@ -132,6 +135,7 @@ builder.mutationField('replyToTicket', (t) =>
       const body = replyBody(input);
       const conversation = await createReply(ctx.freshdesk, id, body);
       forgetTicket(ctx, id);
+      conversationAdded(ctx, id, conversation, 'reply_sent');
       return conversation;
     },
   }),
@@ -150,6 +154,7 @@ builder.mutationField('addNote', (t) =>
       const body = noteBody(input);
       const conversation = await createNote(ctx.freshdesk, id, body);
       forgetTicket(ctx, id);
+      conversationAdded(ctx, id, conversation, 'note_added');
       return conversation;
     },
   }),
