@@ -8,7 +8,6 @@ import type { TicketInclude } from '../upstream/tickets.ts';
 import { COMPANIES, type ListSize, sizeOf } from './entries.ts';
 import { conditionsFor, type Selection } from './selection.ts';
 import type { PlanState } from './state.ts';
-import { MAX_PER_PAGE } from './windows.ts';
 
 /** A connection's page when `first` is omitted; the largest `first`. */
 export const DEFAULT_FIRST = 30;
@@ -238,8 +237,3 @@ export function singleTicketIncludes(ticket: Selection, state: PlanState): Ticke
   }
   return include;
 }
-
-/** Pages of `LIST_PAGE_SIZE` records a whole list of `size` needs (1 while unknown). */
-export const wholeListPages = (size: ListSize | undefined): number => size?.pages ?? 1;
-
-export { MAX_PER_PAGE };

@@ -9,7 +9,6 @@ import type { Context } from '../context.ts';
 import {
   type CustomFieldRule,
   loadTicketFieldRules,
-  type NestedChoices,
   type TicketFieldRules,
 } from '../loaders/ticket-fields.ts';
 import { loadTicketDetail } from '../loaders/tickets.ts';
