@@ -51,5 +51,6 @@ export function planState(ctx: Context): PlanState {
     peek: (entry) => ctx.shared.peek(entry),
     remaining: (budget) => ctx.budget?.budgets.find((view) => view.name === budget)?.remaining,
     verified: ctx.quota.credentialState(ctx.freshdesk.credential) === 'verified',
+    cachedRead: (request) => ctx.freshdesk.hasRead(request),
   };
 }

@@ -15,7 +15,12 @@
  */
 import type { BudgetName } from '../quota/plans.ts';
 import type { Estimate } from '../quota/use-quota-gate.ts';
+import { contactRead } from '../upstream/contacts.ts';
 import type { MeteredEndpoint } from '../upstream/credits.ts';
+import { pathId } from '../upstream/ids.ts';
+import type { ReadRequest } from '../upstream/request-key.ts';
+import { articleRead, folderRead } from '../upstream/solutions.ts';
+import { ticketRead } from '../upstream/tickets.ts';
 import {
   AGENTS,
   CATEGORIES,
@@ -107,6 +112,10 @@ const argsKey = (args: Readonly<Record<string, unknown>>): string =>
 
 const times = (a: number, b: number): number => Math.min(MAX_COUNT, a * b);
 
+/** A root field's `id` argument as it goes into a path (a bad one reads nothing anyway). */
+const idOf = (args: Readonly<Record<string, unknown>>): string =>
+  pathId(String(args.id ?? '')) ?? String(args.id ?? '');
+
 /**
  * A connection's node selections, one per response path (`nodes`, `edges { node }`, aliases):
  * each is resolved on its own, so each is walked on its own (their reads shared where equal).
@@ -160,6 +169,11 @@ class Tally {
     if (this.state.peek(entry) === undefined) {
       this.read(`list:${entry.name}`, pages);
     }
+  }
+
+  /** Whether this exact read is already answered (costs nothing). */
+  cached(request: ReadRequest): boolean {
+    return this.state.cachedRead(request);
   }
 
   contactScan(pages: number): void {
@@ -625,7 +639,9 @@ function walkQuery(tally: Tally, root: Selection): void {
     switch (field.name) {
       case 'ticket': {
         const include = singleTicketIncludes(sel, tally.state);
-        tally.read(`${at.id}|read|${include.join(',')}`, 1, 1 + include.length);
+        if (!tally.cached(ticketRead(idOf(field.args), include))) {
+          tally.read(`${at.id}|read|${include.join(',')}`, 1, 1 + include.length);
+        }
         walkTickets(tally, sel, at, {
           ...DETAIL,
           requester: include.includes('requester'),
@@ -649,7 +665,9 @@ function walkQuery(tally: Tally, root: Selection): void {
         break;
       }
       case 'contact':
-        tally.read(`${at.id}|read`, 1);
+        if (!tally.cached(contactRead(idOf(field.args)))) {
+          tally.read(`${at.id}|read`, 1);
+        }
         walkContacts(tally, root.child(field, CONTACT), at, 'full');
         break;
       case 'contacts': {
@@ -683,7 +701,9 @@ function walkQuery(tally: Tally, root: Selection): void {
         tally.list(TICKET_FIELDS);
         break;
       case 'article':
-        tally.read(`${at.id}|read`, 1);
+        if (!tally.cached(articleRead(idOf(field.args)))) {
+          tally.read(`${at.id}|read`, 1);
+        }
         walkArticles(tally, sel, at, undefined);
         break;
       case 'solutionCategories': {
@@ -694,7 +714,9 @@ function walkQuery(tally: Tally, root: Selection): void {
         break;
       }
       case 'solutionFolder':
-        tally.read(`${at.id}|read`, 1);
+        if (!tally.cached(folderRead(idOf(field.args)))) {
+          tally.read(`${at.id}|read`, 1);
+        }
         walkFolders(tally, sel, at, true, undefined);
         break;
       case 'quota':

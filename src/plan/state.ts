@@ -4,6 +4,7 @@
  * from the operation's context; the estimate gets the same, so both decide alike.
  */
 import type { BudgetName } from '../quota/plans.ts';
+import type { ReadRequest } from '../upstream/request-key.ts';
 import type { CacheEntry } from './entries.ts';
 
 export interface PlanState {
@@ -13,6 +14,11 @@ export interface PlanState {
   remaining(budget: BudgetName): number | null | undefined;
   /** False while the credential has not been seen to work (passthrough mode). */
   verified: boolean;
+  /**
+   * Whether a read is already answered for this credential, so it costs nothing (the operation's
+   * own reads today; a cache across operations answers here too).
+   */
+  cachedRead(request: ReadRequest): boolean;
 }
 
 /** A state that knows nothing: nothing cached, budgets unknown. */
@@ -20,4 +26,5 @@ export const BLANK_STATE: PlanState = {
   peek: () => undefined,
   remaining: () => undefined,
   verified: true,
+  cachedRead: () => false,
 };

@@ -4,6 +4,7 @@
  */
 import type { FreshdeskSession, QueryValue } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
+import type { ReadRequest } from './request-key.ts';
 
 export interface RawContact {
   id: RawId;
@@ -53,8 +54,11 @@ export function toContactModel(raw: RawContact): ContactModel {
   };
 }
 
+/** The read of one contact (what `getContact` sends). */
+export const contactRead = (id: string): ReadRequest => ({ path: `/api/v2/contacts/${id}` });
+
 export async function getContact(session: FreshdeskSession, id: string): Promise<ContactModel> {
-  const response = await session.get<RawContact>(`/api/v2/contacts/${id}`);
+  const response = await session.read<RawContact>(contactRead(id));
   return toContactModel(response.data);
 }
 

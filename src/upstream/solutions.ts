@@ -5,6 +5,7 @@
  */
 import type { FreshdeskSession } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
+import type { ReadRequest } from './request-key.ts';
 
 export interface RawSolutionCategory {
   id: RawId;
@@ -174,16 +175,26 @@ export async function listFolders(
   return raw.map(toFolderModel);
 }
 
+/** The read of one folder (what `getFolder` sends). */
+export const folderRead = (id: string): ReadRequest => ({
+  path: `/api/v2/solutions/folders/${id}`,
+});
+
 export async function getFolder(
   session: FreshdeskSession,
   id: string,
 ): Promise<SolutionFolderModel> {
-  const response = await session.get<RawSolutionFolder>(`/api/v2/solutions/folders/${id}`);
+  const response = await session.read<RawSolutionFolder>(folderRead(id));
   return toFolderModel(response.data);
 }
 
+/** The read of one article (what `getArticle` sends). */
+export const articleRead = (id: string): ReadRequest => ({
+  path: `/api/v2/solutions/articles/${id}`,
+});
+
 export async function getArticle(session: FreshdeskSession, id: string): Promise<ArticleModel> {
-  const response = await session.get<RawArticle>(`/api/v2/solutions/articles/${id}`);
+  const response = await session.read<RawArticle>(articleRead(id));
   return toArticleModel(response.data);
 }
 

@@ -15,13 +15,19 @@ import {
 } from '../../src/plan/entries.ts';
 import { estimateOperation } from '../../src/plan/estimate.ts';
 import type { PlanState } from '../../src/plan/state.ts';
+import { normalisedTarget } from '../../src/upstream/request-key.ts';
 
-function state(held: [CacheEntry<unknown>, unknown][] = [], verified = true): PlanState {
+function state(
+  held: [CacheEntry<unknown>, unknown][] = [],
+  verified = true,
+  reads: string[] = [],
+): PlanState {
   const values = new Map(held.map(([entry, value]) => [entry.name, value]));
   return {
     peek: <T>(entry: CacheEntry<T>) => values.get(entry.name) as T | undefined,
     remaining: () => 100,
     verified,
+    cachedRead: (request) => reads.includes(normalisedTarget(request)),
   };
 }
 
@@ -113,6 +119,15 @@ describe('estimateOperation', () => {
     ];
     expect(estimate(tree, held).credits).toBe(4);
     expect(estimate(tree, held.slice(0, 2)).credits).toBe(1 + 3 + 5);
+  });
+
+  it('asks the plan state whether a read is already answered: then it costs nothing', () => {
+    const query = '{ ticket(id: "7") { subject requester { name } } }';
+    expect(estimate(query).credits).toBe(2);
+    const answered = state([], true, ['/api/v2/tickets/7?include=requester']);
+    expect(estimateOperation(parse(query), undefined, {}, answered).credits).toBe(0);
+    const other = state([], true, ['/api/v2/tickets/7']);
+    expect(estimateOperation(parse(query), undefined, {}, other).credits).toBe(2);
   });
 
   it('costs held whole lists nothing and counts each list once', () => {
