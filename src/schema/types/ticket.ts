@@ -191,6 +191,21 @@ Ticket.implement({
       description: 'When the first response is due under the SLA (UTC).',
       resolve: (ticket) => ticket.frDueBy,
     }),
+    requesterId: t.exposeID('requesterId', {
+      description: "The requester's contact id, without loading the contact.",
+    }),
+    responderId: t.exposeID('responderId', {
+      nullable: true,
+      description: "The assigned agent's id, without loading the agent list.",
+    }),
+    groupId: t.exposeID('groupId', {
+      nullable: true,
+      description: "The assigned group's id, without loading the group list.",
+    }),
+    companyId: t.exposeID('companyId', {
+      nullable: true,
+      description: "The company's id, without loading the company.",
+    }),
     requester: t.field({
       type: Contact,
       nullable: true,
