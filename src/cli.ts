@@ -1,6 +1,6 @@
 /**
  * The `deskgraph` command: `deskgraph emulator [...]`, `deskgraph serve` (same as `npm start`),
- * `deskgraph export [...]` (BI export, not built yet).
+ * `deskgraph export [...]` (BI export, `deskgraph export --help`).
  */
 const USAGE = `Usage: deskgraph <command> [options]
 
@@ -9,7 +9,10 @@ Commands:
   emulator [options]     Run the Freshdesk emulator alone:
                            --port N  --plan trial|growth|pro|enterprise  --seed S
                            --tickets N  --api-key K  --window-ms N
-  export [options]       BI export (not available yet).
+  export <streams> [options]
+                         BI export of tickets, conversations, contacts, companies,
+                         ratings: exactly once, resumable, incremental
+                         (deskgraph export --help).
 `;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -22,10 +25,11 @@ switch (command) {
   case 'serve':
     await import('./index.ts');
     break;
-  case 'export':
-    process.stderr.write('deskgraph export is not available yet.\n');
-    process.exit(2);
+  case 'export': {
+    const { runExportCommand } = await import('./export/cli.ts');
+    process.exit(await runExportCommand(rest));
     break;
+  }
   case undefined:
   case '-h':
   case '--help':

@@ -4,8 +4,15 @@
  * records without loading them, and deleted or spam tickets changed since an instant.
  */
 import { describe, expect, it } from 'vitest';
-import type { Stack } from '../helpers/gateway.ts';
+import type { GraphQLResponse, Stack } from '../helpers/gateway.ts';
 import { UNTHROTTLED, withStack } from '../helpers/gateway.ts';
+
+interface CompanyPage {
+  companies: {
+    nodes: { id: string; name: string; updatedAt: string }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
 
 interface Cost {
   estimated: number;
@@ -24,12 +31,7 @@ describe('lists and ids for exports', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const result = await stack.gql<{
-        companies: {
-          nodes: { id: string; name: string; updatedAt: string }[];
-          pageInfo: { hasNextPage: boolean; endCursor: string | null };
-        };
-      }>(
+      const result: GraphQLResponse<CompanyPage> = await stack.gql<CompanyPage>(
         'query($after: String) { companies(first: 15, after: $after) { nodes { id name updatedAt } pageInfo { hasNextPage endCursor } } }',
         { after },
       );
@@ -38,7 +40,8 @@ describe('lists and ids for exports', () => {
       expect(cost.spent).toBe(1);
       expect(cost.estimated).toBeGreaterThanOrEqual(cost.spent);
       seen.push(...(result.data?.companies.nodes.map((n) => n.id) ?? []));
-      const page = result.data?.companies.pageInfo;
+      const page: CompanyPage['companies']['pageInfo'] | undefined =
+        result.data?.companies.pageInfo;
       after = page?.hasNextPage ? (page.endCursor ?? null) : null;
     } while (after !== null);
     expect(seen.sort()).toEqual(all.map((c) => String(c.id)).sort());

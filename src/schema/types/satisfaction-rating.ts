@@ -23,6 +23,10 @@ export const SatisfactionRating = builder
         nullable: true,
         description: 'The customer (contact) who gave the rating.',
       }),
+      agentId: t.exposeID('agentId', {
+        nullable: true,
+        description: "The rated agent's id, without loading the agent list.",
+      }),
       ticket: t.field({
         type: Ticket,
         description: 'The ticket rated (no call when the request already holds it).',
