@@ -67,10 +67,17 @@ export class GatewayClient {
     this.#options = options;
   }
 
-  /** Runs one query; resolves with its data once it succeeded completely. */
-  async query<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
+  /**
+   * Runs one query; resolves with its data once it succeeded completely, or with errors that
+   * `accept` says the caller handles (e.g. NOT_FOUND on one alias).
+   */
+  async query<T>(
+    document: string,
+    variables: Record<string, unknown> = {},
+    accept: (error: GraphQLError) => boolean = () => false,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#send(document, variables);
+      const outcome = await this.#send(document, variables, accept);
       if (outcome.kind === 'data') {
         return outcome.data as T;
       }
@@ -106,6 +113,7 @@ export class GatewayClient {
   async #send(
     document: string,
     variables: Record<string, unknown>,
+    accept: (error: GraphQLError) => boolean,
   ): Promise<
     | { kind: 'data'; data: unknown }
     | { kind: 'quota'; waitMs: number }
@@ -155,7 +163,7 @@ export class GatewayClient {
     this.totals.credits += cost?.spent ?? 0;
     this.totals.calls += cost?.calls ?? 0;
     this.totals.waitingMs += cost?.queuedMs ?? 0;
-    const errors = body.errors ?? [];
+    const errors = (body.errors ?? []).filter((error) => !accept(error));
     if (errors.length === 0 && status === 200 && body.data !== undefined && body.data !== null) {
       return { kind: 'data', data: body.data };
     }

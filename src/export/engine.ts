@@ -9,8 +9,9 @@
  *   orderDirection: ASC})`, the gateway's keyset list that passes Freshdesk's 300-page wall. The
  *   position is the last committed `updated_at` with the records written at that instant; a run
  *   starting there skips exactly those (unchanged) records, however many share the instant.
- *   Conversations come with each page (`conversations(first: 100)`, one call per ticket), so
- *   tickets and conversations in one run list every ticket page once.
+ *   The conversations of the tickets a page adds (not those it skips) follow in operations of
+ *   aliased `ticketConversations`, one call per ticket; tickets and conversations in one run list
+ *   every ticket page once.
  * - deleted and spam tickets: the same keyset over `predefined: DELETED` / `SPAM`; reported (as
  *   records with `deleted: true` / `spam: true`) from the second run on. The first run only finds
  *   where those lists end, so that only later deletions are reported.
@@ -30,7 +31,7 @@ import {
   type TraversalState,
   writeCheckpoint,
 } from './checkpoint.ts';
-import { type GatewayClient, OperationTooLarge } from './client.ts';
+import { type GatewayClient, type GraphQLError, OperationTooLarge } from './client.ts';
 import { EXIT, ExportError } from './errors.ts';
 import { csvEncoder, type Encoder, ndjsonEncoder } from './format.ts';
 import { type Output, openFileOutput, stdoutOutput } from './output.ts';
@@ -307,10 +308,6 @@ function openSink(
 interface TicketNode {
   id: string;
   updatedAt: string;
-  conversations?: {
-    nodes: Record<string, unknown>[];
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
   [field: string]: unknown;
 }
 
@@ -319,8 +316,16 @@ interface Connection<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-const conversationsSelection = (after: boolean) =>
-  `conversations(first: 100${after ? ', after: $after' : ''}) { nodes { ${selection('conversations')} } pageInfo { hasNextPage endCursor } }`;
+/** `ticketConversations` for several tickets in one operation, one alias (and call) each. */
+const conversationsDocument = (count: number): string => {
+  const vars = Array.from({ length: count }, (_, i) => `$t${i}: ID!, $a${i}: String`).join(', ');
+  const fields = Array.from(
+    { length: count },
+    (_, i) =>
+      `c${i}: ticketConversations(ticketId: $t${i}, first: 100, after: $a${i}) { nodes { ${selection('conversations')} } pageInfo { hasNextPage endCursor } }`,
+  ).join(' ');
+  return `query ExportConversations(${vars}) { ${fields} }`;
+};
 
 class Run {
   readonly #options: ExportOptions;
@@ -395,11 +400,14 @@ class Run {
   }
 
   /** Runs `query` with the current page size, lowering it when the gateway says the operation is too large. */
-  async #page<T>(build: (first: number) => [string, Record<string, unknown>]): Promise<T> {
+  async #page<T>(
+    build: (first: number) => [string, Record<string, unknown>],
+    accept?: (error: GraphQLError) => boolean,
+  ): Promise<T> {
     for (;;) {
       const [document, variables] = build(this.#pageSize);
       try {
-        return await this.#options.client.query<T>(document, variables);
+        return await this.#options.client.query<T>(document, variables, accept);
       } catch (error) {
         if (!(error instanceof OperationTooLarge) || this.#pageSize <= 1) {
           throw error;
@@ -452,10 +460,7 @@ class Run {
   ): Promise<void> {
     const withTickets = this.#sinks.has('tickets');
     const withConversations = !traversal.predefined && this.#sinks.has('conversations');
-    const fields = [
-      withTickets ? selection('tickets') : 'id updatedAt',
-      withConversations ? conversationsSelection(false) : '',
-    ].join(' ');
+    const fields = withTickets ? selection('tickets') : 'id updatedAt';
     const document = `query ExportTickets($first: Int!, $after: String, $filter: TicketFilter!) { tickets(first: $first, after: $after, filter: $filter) { nodes { ${fields} } pageInfo { hasNextPage endCursor } } }`;
     const marks =
       traversal.predefined === 'DELETED'
@@ -479,7 +484,7 @@ class Run {
         { first, after, filter: { ...filter, ...(base ? { updatedSince: base } : {}) } },
       ]);
       const tickets: ExportRecord[] = [];
-      const conversations: ExportRecord[] = [];
+      const changed: string[] = [];
       for (const node of result.tickets.nodes) {
         const record = withTickets
           ? toRecord('tickets', node, marks)
@@ -498,10 +503,11 @@ class Run {
         if (withTickets) {
           tickets.push(record);
         }
-        if (withConversations && node.conversations) {
-          conversations.push(...(await this.#conversationsOf(node, state.from)));
-        }
+        changed.push(node.id);
       }
+      const conversations = withConversations
+        ? await this.#conversationsOf(changed, state.from)
+        : [];
       this.#emit('tickets', tickets);
       this.#emit('conversations', conversations);
       const more = result.tickets.pageInfo.hasNextPage;
@@ -523,22 +529,46 @@ class Run {
     }
   }
 
-  /** A ticket's conversations changed since `from` (all of them past the first 100 too). */
-  async #conversationsOf(node: TicketNode, from: string | null): Promise<ExportRecord[]> {
-    const nodes = [...(node.conversations?.nodes ?? [])];
-    let page = node.conversations?.pageInfo;
-    while (page?.hasNextPage) {
+  /**
+   * The conversations changed since `from` of these tickets: one call per ticket (more only past
+   * 100 conversations), in operations of up to a page's size. A ticket deleted since its page was
+   * listed has none (its deletion is reported with the tickets).
+   */
+  async #conversationsOf(
+    ticketIds: readonly string[],
+    from: string | null,
+  ): Promise<ExportRecord[]> {
+    const nodes: Record<string, unknown>[] = [];
+    let pending = ticketIds.map((id) => ({ id, after: null as string | null }));
+    while (pending.length > 0) {
       this.#checkStop();
-      const more: { ticket: { conversations: Connection<Record<string, unknown>> } | null } =
-        await this.#options.client.query(
-          `query ExportConversations($id: ID!, $after: String) { ticket(id: $id) { ${conversationsSelection(true)} } }`,
-          { id: node.id, after: page.endCursor },
-        );
-      if (!more.ticket) {
-        break; // Deleted since its page was listed: the deletion is reported with the tickets.
+      const batch = pending.slice(0, this.#pageSize);
+      const result = await this.#page<Record<string, Connection<Record<string, unknown>> | null>>(
+        (size) => {
+          const part = batch.slice(0, size);
+          const variables: Record<string, unknown> = {};
+          part.forEach((ticket, i) => {
+            variables[`t${i}`] = ticket.id;
+            variables[`a${i}`] = ticket.after;
+          });
+          return [conversationsDocument(part.length), variables];
+        },
+        (error) => error.extensions?.code === 'NOT_FOUND',
+      );
+      const done = Object.keys(result).length;
+      const next: typeof pending = [];
+      for (let i = 0; i < done; i++) {
+        const connection = result[`c${i}`];
+        const ticket = batch[i];
+        if (!connection || !ticket) {
+          continue;
+        }
+        nodes.push(...connection.nodes);
+        if (connection.pageInfo.hasNextPage) {
+          next.push({ id: ticket.id, after: connection.pageInfo.endCursor });
+        }
       }
-      nodes.push(...more.ticket.conversations.nodes);
-      page = more.ticket.conversations.pageInfo;
+      pending = [...next, ...pending.slice(done)];
     }
     const records: ExportRecord[] = [];
     for (const conversation of nodes) {

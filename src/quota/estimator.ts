@@ -16,7 +16,7 @@
  *   one call per ticket and page;
  * - agents, groups and ticket fields are whole lists (one call per 100) cached per credential, so
  *   they cost nothing while cached;
- * - the `companies` and `satisfactionRatings` lists are one call per page.
+ * - the `companies` and `satisfactionRatings` lists, and `ticketConversations`, are one call per page.
  * A list whose size is not known yet is counted as what a scan would read for the need; an account
  * found larger then spends more, once, than estimated.
  * When the loading plan changes, this table must follow; the canonical-query test holds the two
@@ -506,6 +506,10 @@ function walkQuery(tally: Tally, root: Selection, options: EstimateOptions): voi
         break;
       case 'companies':
         tally.call(pagesFor(args), 1);
+        break;
+      case 'ticketConversations':
+        tally.call(pagesFor(args), 1);
+        walkConversation(tally, root.nodes('ticketConversations'), firstOf(args));
         break;
       case 'satisfactionRatings': {
         // One list page per window; `ticket` on each rating is one ticket call each.

@@ -134,6 +134,36 @@ describe('lists and ids for exports', () => {
     });
   });
 
+  it('reads the conversations of many tickets at one call each, without the tickets', async () => {
+    const data = stack.emulator.data;
+    const live = [...data.tickets.values()].filter((t) => !t.spam && !t.deleted).slice(0, 12);
+    const deleted = [...data.tickets.values()].find((t) => t.deleted);
+    const aliases = [...live, deleted]
+      .map(
+        (t, i) =>
+          `c${i}: ticketConversations(ticketId: "${t?.id}", first: 100) { nodes { id ticketId } pageInfo { hasNextPage } }`,
+      )
+      .join(' ');
+    const result = await stack.gql<
+      Record<string, { nodes: { id: string; ticketId: string }[] } | null>
+    >(`{ ${aliases} }`);
+    live.forEach((ticket, i) => {
+      expect(result.data?.[`c${i}`]?.nodes.map((n) => n.id)).toEqual(
+        (data.conversations.get(ticket.id) ?? []).map((c) => String(c.id)),
+      );
+    });
+    expect(result.data?.[`c${live.length}`]).toBeNull();
+    expect(result.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [[`c${live.length}`], 'NOT_FOUND'],
+    ]);
+    expect(stack.emulator.stats().calls).toEqual({
+      'GET /tickets/:id/conversations': live.length + 1,
+    });
+    const cost = result.extensions?.cost as Cost;
+    expect(cost.estimated).toBe(live.length + 1);
+    expect(cost.spent).toBe(live.length + 1);
+  });
+
   it('lists deleted and spam tickets changed since an instant, oldest change first', async () => {
     const data = stack.emulator.data;
     for (const [predefined, pick] of [

@@ -329,9 +329,10 @@ const isPositionCursor = (v: unknown): v is PositionCursor =>
   Number.isInteger((v as PositionCursor).o) &&
   (v as PositionCursor).o >= 0;
 
-async function conversationsOf(
+/** A page of a ticket's conversations (embedded ones first when the ticket call carried them). */
+export async function conversationsOf(
   ctx: Context,
-  ticket: TicketModel,
+  ticket: Pick<TicketModel, 'id' | 'conversations'>,
   args: { first?: number | null; after?: string | null },
   info: GraphQLResolveInfo,
 ): Promise<ConnectionResult<ConversationModel>> {
@@ -430,5 +431,6 @@ builder.queryField('ticket', (t) =>
   }),
 );
 
+import './ticket-conversations.ts';
 import './ticket-list.ts';
 import './ticket-mutations.ts';
