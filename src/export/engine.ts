@@ -174,7 +174,11 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     version: 1,
     format: options.format,
     streams,
-    run: { startedAt, finishedAt: null },
+    run: {
+      startedAt,
+      finishedAt: null,
+      first: mode === 'first' || (mode === 'resumed' && previous?.run.first === true),
+    },
     outputs: {},
     traversals: {},
   };
@@ -206,7 +210,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     save();
     const run = new Run(options, data, sinks, save, now);
     for (const traversal of traversals) {
-      await run.traverse(traversal, mode);
+      await run.traverse(traversal, data.run.first);
     }
     data.run.finishedAt = iso(now());
     save();
@@ -352,7 +356,8 @@ class Run {
     this.#now = now;
   }
 
-  async traverse(traversal: Traversal, mode: ExportSummary['mode']): Promise<void> {
+  /** `first`: the checkpoint's first run, which reports no deletions. */
+  async traverse(traversal: Traversal, first: boolean): Promise<void> {
     const state = this.#data.traversals[traversal.key] as TraversalState;
     if (state.done) {
       return;
@@ -378,14 +383,14 @@ class Run {
     };
     this.#options.progress.begin(traversal.label);
     if (traversal.kind === 'keyset') {
-      const report = !traversal.predefined || mode !== 'first';
+      const report = !traversal.predefined || !first;
       if (traversal.predefined && !report) {
         await this.#findListEnd(traversal.predefined, state as KeysetState);
       } else {
         await this.#keyset(traversal, state as KeysetState, tick);
       }
     } else {
-      await this.#paged(traversal, state as PagedState, mode, tick);
+      await this.#paged(traversal, state as PagedState, first, tick);
     }
     progress.credits = this.#options.client.totals.credits - creditsBefore;
     progress.waitingMs = this.#options.client.totals.waitingMs - waitingBefore;
@@ -621,10 +626,10 @@ class Run {
   async #paged(
     traversal: Extract<Traversal, { kind: 'paged' }>,
     state: PagedState,
-    mode: ExportSummary['mode'],
+    first: boolean,
     tick: (records: number, fraction: number | undefined) => void,
   ): Promise<void> {
-    const report = !traversal.incremental || mode !== 'first';
+    const report = !traversal.incremental || !first;
     const { stream } = traversal;
     const deleted = traversal.key === 'contacts:deleted';
     const timeField = stream === 'ratings' ? 'createdAt' : 'updatedAt';

@@ -1,0 +1,160 @@
+/**
+ * Resuming, deterministically: a run stopped inside a cluster of tickets sharing one `updated_at`
+ * resumes without a duplicate or a gap; a torn tail left by a killed run is cut off; a checkpoint
+ * that does not match the command, or a file that lost committed bytes, is refused with exit 1.
+ */
+import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { CheckpointData } from '../../src/export/checkpoint.ts';
+import { GatewayClient } from '../../src/export/client.ts';
+import { runExport } from '../../src/export/engine.ts';
+import { ExportError } from '../../src/export/errors.ts';
+import { noProgress, type Progress } from '../../src/export/progress.ts';
+import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
+import { exportInProcess, readNdjson, tempDir, visibleTickets } from './helpers.ts';
+
+let stack: Stack;
+const temp = tempDir();
+
+beforeAll(async () => {
+  stack = await startStack({
+    ...UNTHROTTLED,
+    emulator: { ...UNTHROTTLED.emulator, tickets: 1_200 },
+  });
+}, 60_000);
+afterAll(async () => {
+  await stack.close();
+  temp.cleanup();
+});
+
+const readCheckpointFile = (path: string) =>
+  JSON.parse(readFileSync(path, 'utf8')) as CheckpointData;
+
+it('stopped inside a cluster of tickets sharing one updated_at, resumes with no duplicate and no gap', async () => {
+  const visible = visibleTickets(stack.emulator.data);
+  const perInstant = new Map<string, number>();
+  for (const ticket of visible) {
+    perInstant.set(ticket.updated_at, (perInstant.get(ticket.updated_at) ?? 0) + 1);
+  }
+  const [cluster, clusterSize] = [...perInstant.entries()].sort((a, b) => b[1] - a[1])[0] as [
+    string,
+    number,
+  ];
+  expect(clusterSize).toBeGreaterThanOrEqual(100);
+
+  const out = join(temp.dir, 'cluster.ndjson');
+  const checkpoint = join(temp.dir, 'cluster.state');
+  // Stop as soon as a committed page ends inside the cluster (not at its last ticket).
+  const stop = new AbortController();
+  const stopper: Progress = {
+    ...noProgress,
+    update() {
+      const state = readCheckpointFile(checkpoint).traversals.tickets;
+      if (
+        state?.kind === 'keyset' &&
+        state.at === cluster &&
+        Object.keys(state.ids).length < clusterSize
+      ) {
+        stop.abort();
+      }
+    },
+  };
+  const client = new GatewayClient(stack.gateway.url);
+  const stopped = runExport({
+    streams: ['tickets'],
+    format: 'ndjson',
+    out,
+    checkpoint,
+    since: null,
+    client,
+    progress: stopper,
+    signal: stop.signal,
+  });
+  await expect(stopped).rejects.toMatchObject({ exitCode: 130 });
+  const state = readCheckpointFile(checkpoint).traversals.tickets;
+  expect(state?.kind === 'keyset' && state.at).toBe(cluster);
+
+  stack.emulator.resetStats();
+  const resumed = await exportInProcess(stack.gateway.url, {
+    streams: ['tickets'],
+    format: 'ndjson',
+    out,
+    checkpoint,
+    since: null,
+  });
+  expect(resumed.summary.mode).toBe('resumed');
+  const ids = readNdjson<{ id: string }>(out).map((r) => r.id);
+  expect(ids).toHaveLength(visible.length);
+  expect(new Set(ids)).toEqual(new Set(visible.map((t) => String(t.id))));
+});
+
+it('cuts off the torn tail a killed run left, and refuses what does not fit', async () => {
+  const out = join(temp.dir, 'torn.ndjson');
+  const checkpoint = join(temp.dir, 'torn.state');
+  await exportInProcess(stack.gateway.url, {
+    streams: ['tickets'],
+    format: 'ndjson',
+    out,
+    checkpoint,
+    since: null,
+  });
+  const complete = readFileSync(out, 'utf8');
+  // As if killed after the last page was written but before it was committed, mid-line.
+  const data = readCheckpointFile(checkpoint);
+  data.run.finishedAt = null;
+  const tickets = data.traversals.tickets;
+  if (tickets) {
+    tickets.done = false;
+  }
+  writeFileSync(checkpoint, JSON.stringify(data));
+  appendFileSync(out, complete.slice(0, 700));
+
+  const resumed = await exportInProcess(stack.gateway.url, {
+    streams: ['tickets'],
+    format: 'ndjson',
+    out,
+    checkpoint,
+    since: null,
+  });
+  expect(resumed.summary.mode).toBe('resumed');
+  expect(readFileSync(out, 'utf8')).toBe(complete);
+
+  const refused = (promise: Promise<unknown>) =>
+    expect(promise).rejects.toBeInstanceOf(ExportError);
+  await refused(
+    exportInProcess(stack.gateway.url, {
+      streams: ['tickets'],
+      format: 'csv',
+      out,
+      checkpoint,
+      since: null,
+    }),
+  );
+  await refused(
+    exportInProcess(stack.gateway.url, {
+      streams: ['contacts'],
+      format: 'ndjson',
+      out,
+      checkpoint,
+      since: null,
+    }),
+  );
+  // An interrupted run whose file lost committed records.
+  const again = readCheckpointFile(checkpoint);
+  again.run.finishedAt = null;
+  writeFileSync(checkpoint, JSON.stringify(again));
+  truncateSync(out, 100);
+  await expect(
+    exportInProcess(stack.gateway.url, {
+      streams: ['tickets'],
+      format: 'ndjson',
+      out,
+      checkpoint,
+      since: null,
+    }),
+  ).rejects.toMatchObject({
+    exitCode: 1,
+    message: expect.stringContaining('changed outside the export'),
+  });
+});
