@@ -19,6 +19,8 @@ const TRANSIENT = new Set([
 /** Attempts for a transient failure before the export gives up (it resumes when run again). */
 const MAX_ATTEMPTS = 6;
 const BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000];
+/** Quota refusals of one operation, each waited out, before it is split. */
+const STARVED_AFTER = 2;
 /** Used when a quota refusal names no retry time. */
 const DEFAULT_QUOTA_WAIT_S = 5;
 
@@ -76,13 +78,20 @@ export class GatewayClient {
     variables: Record<string, unknown> = {},
     accept: (error: GraphQLError) => boolean = () => false,
   ): Promise<T> {
+    let refusals = 0;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.#send(document, variables, accept);
       if (outcome.kind === 'data') {
         return outcome.data as T;
       }
       if (outcome.kind === 'quota') {
-        // Not a failure: the account's budget is in use. Wait as long as the gateway says.
+        // Not a failure: the account's budget is in use. Wait as long as the gateway says; when
+        // even that was not enough, the operation is too large to fit the bulk share before the
+        // gateway's deadline: ask for half.
+        refusals += 1;
+        if (refusals > STARVED_AFTER && outcome.estimate > 1) {
+          throw new OperationTooLarge(outcome.estimate, Math.floor(outcome.estimate / 2));
+        }
         attempt = 0;
         await this.#wait(outcome.waitMs, 'quota');
         continue;
@@ -116,7 +125,7 @@ export class GatewayClient {
     accept: (error: GraphQLError) => boolean,
   ): Promise<
     | { kind: 'data'; data: unknown }
-    | { kind: 'quota'; waitMs: number }
+    | { kind: 'quota'; waitMs: number; estimate: number }
     | { kind: 'retry'; reason: string; waitMs?: number }
   > {
     let status: number;
@@ -185,7 +194,12 @@ export class GatewayClient {
         }
         return failed(`${code}: ${first.message}`);
       }
-      return { kind: 'quota', waitMs: waitMs ?? DEFAULT_QUOTA_WAIT_S * 1000 };
+      const estimate = Number(first.extensions?.estimate);
+      return {
+        kind: 'quota',
+        waitMs: waitMs ?? DEFAULT_QUOTA_WAIT_S * 1000,
+        estimate: Number.isFinite(estimate) ? estimate : 0,
+      };
     }
     const where = first.path ? ` at ${first.path.join('.')}` : '';
     if (TRANSIENT.has(code) || status >= 500) {

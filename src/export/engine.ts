@@ -425,7 +425,7 @@ class Run {
           ),
         );
         this.#options.progress.note(
-          `the gateway allows ${error.maxCredits} credits per operation: pages of ${next} instead of ${this.#pageSize}`,
+          `operations of about ${error.estimate} credits do not fit (the gateway allows ${error.maxCredits}): pages of ${next} instead of ${this.#pageSize}`,
         );
         this.#pageSize = next;
       }
