@@ -3,7 +3,7 @@
  * resumes without a duplicate or a gap; a torn tail left by a killed run is cut off; a checkpoint
  * that does not match the command, or a file that lost committed bytes, is refused with exit 1.
  */
-import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CheckpointData } from '../../src/export/checkpoint.ts';
@@ -157,4 +157,47 @@ it('cuts off the torn tail a killed run left, and refuses what does not fit', as
     exitCode: 1,
     message: expect.stringContaining('changed outside the export'),
   });
+});
+
+it('CSV: a resumed run keeps the header it started with; the next run appends to the same file, or starts a new one when it was taken away', async () => {
+  const out = join(temp.dir, 'tickets.csv');
+  const checkpoint = join(temp.dir, 'csv.state');
+  const run = () =>
+    exportInProcess(stack.gateway.url, {
+      streams: ['tickets'],
+      format: 'csv',
+      out,
+      checkpoint,
+      since: null,
+    });
+  await run();
+  const complete = readFileSync(out, 'utf8');
+  const header = complete.split('\n')[0] as string;
+  expect(readCheckpointFile(checkpoint).outputs.tickets?.columns?.join(',')).toBe(header);
+
+  const data = readCheckpointFile(checkpoint);
+  data.run.finishedAt = null;
+  if (data.traversals.tickets) {
+    data.traversals.tickets.done = false;
+  }
+  writeFileSync(checkpoint, JSON.stringify(data));
+  appendFileSync(out, '9999,"half a row');
+  await run();
+  expect(readFileSync(out, 'utf8')).toBe(complete);
+
+  // Nothing changed: the next run appends nothing to the same file.
+  await run();
+  expect(readFileSync(out, 'utf8')).toBe(complete);
+
+  // The file was loaded and removed; a ticket changes: a new file with the header and that row.
+  rmSync(out);
+  const ticket = visibleTickets(stack.emulator.data)[5];
+  await stack.gql(
+    `mutation { updateTicket(id: "${ticket?.id}", input: { priority: HIGH }) { id } }`,
+  );
+  await run();
+  const rows = readFileSync(out, 'utf8').trimEnd().split('\n');
+  expect(rows[0]).toBe(header);
+  expect(rows).toHaveLength(2);
+  expect(rows[1]?.startsWith(`${ticket?.id},`)).toBe(true);
 });
