@@ -9,6 +9,8 @@
  *   orderDirection: ASC})`, the gateway's keyset list that passes Freshdesk's 300-page wall. The
  *   position is the last committed `updated_at` with the records written at that instant; a run
  *   starting there skips exactly those (unchanged) records, however many share the instant.
+ *   A ticket met again in a newer version changed after the run passed it, which shifted the
+ *   positions behind it: the tail is read again from its old place for tickets stepped over.
  *   The conversations of the tickets a page adds (not those it skips) follow in operations of
  *   aliased `ticketConversations`, one call per ticket; tickets and conversations in one run list
  *   every ticket page once.
@@ -54,6 +56,8 @@ import {
 export const CLOCK_MARGIN_MS = 10 * 60_000;
 /** Freshdesk's largest page. */
 const MAX_PAGE = 100;
+/** Passes over the tail of the ticket list when tickets change under a run (each one rarer). */
+const MAX_REREADS = 3;
 
 export interface ExportOptions {
   streams: readonly StreamName[];
@@ -481,7 +485,17 @@ class Run {
       orderBy: 'UPDATED_AT',
       orderDirection: 'ASC',
     };
-    const base = state.at;
+    let base = state.at;
+    // What this chain has passed (id → updatedAt), to notice a ticket met again in a newer version:
+    // it changed after the chain passed it, so every ticket behind it moved one place forward and
+    // the page boundaries read since may have stepped over one (Freshdesk pages by position).
+    const passed = new Map<string, string>(
+      Object.keys(state.ids).map((id) => [id, state.at as string]),
+    );
+    /** `id@updatedAt` of the versions this chain wrote (or found written). */
+    const written = new Set<string>();
+    let rereadFrom: string | undefined;
+    let rereads = 0;
     for (;;) {
       this.#checkStop();
       const result = await this.#page<{ tickets: Connection<TicketNode> }>((first) => [
@@ -495,9 +509,20 @@ class Run {
           ? toRecord('tickets', node, marks)
           : { id: node.id, updatedAt: node.updatedAt };
         const print = fingerprint(record);
-        if (state.at !== null && node.updatedAt === state.at && state.ids[node.id] === print) {
+        const before = passed.get(node.id);
+        if (before !== undefined && before < node.updatedAt) {
+          rereadFrom = rereadFrom === undefined || before < rereadFrom ? before : rereadFrom;
+        }
+        passed.set(node.id, node.updatedAt);
+        const version = `${node.id}@${node.updatedAt}`;
+        if (
+          written.has(version) ||
+          (state.at !== null && node.updatedAt === state.at && state.ids[node.id] === print)
+        ) {
+          written.add(version);
           continue; // Written by an earlier run or page, unchanged.
         }
+        written.add(version);
         if (state.at === null || node.updatedAt > state.at) {
           state.at = node.updatedAt;
           state.ids = {};
@@ -527,10 +552,27 @@ class Run {
           ? Math.min(1, Math.max(0, (Date.parse(state.at) - origin) / (end - origin)))
           : undefined;
       tick(tickets.length + conversations.length, more ? fraction : 1);
-      if (!more) {
+      if (more) {
+        after = result.tickets.pageInfo.endCursor;
+        continue;
+      }
+      if (rereadFrom === undefined) {
         return;
       }
-      after = result.tickets.pageInfo.endCursor;
+      if (rereads >= MAX_REREADS) {
+        this.#options.progress.note(
+          `tickets kept changing while the export paged past them: a ticket next to one that changed may be missing; it comes with the next run once it changes`,
+        );
+        return;
+      }
+      // Read again from where the first changed ticket was: only tickets not met yet are written.
+      this.#options.progress.note(
+        `tickets changed while the export paged past them: reading again from ${rereadFrom} for any ticket a page boundary stepped over`,
+      );
+      rereads += 1;
+      base = rereadFrom;
+      rereadFrom = undefined;
+      after = null;
     }
   }
 
