@@ -18,8 +18,9 @@
  *   records with `deleted: true` / `spam: true`) from the second run on. The first run only finds
  *   where those lists end, so that only later deletions are reported.
  * - contacts, companies, ratings: page by page (their order is not by time), filtered by the time
- *   the previous run started (less a margin for clock skew); records the previous run already wrote
- *   inside that margin are skipped. A resumed run reads the last committed page again and skips the
+ *   the previous run started (less a margin for clock skew; companies are all read and filtered
+ *   here, as older accounts' company list has no time filter); records the previous run already
+ *   wrote inside that margin are skipped. A resumed run reads the last committed page again and skips the
  *   records it holds.
  */
 import { existsSync } from 'node:fs';
@@ -684,7 +685,9 @@ class Run {
           ? 'CompanyFilter'
           : 'ContactFilter';
     const filter: Record<string, unknown> = {};
-    if (state.since) {
+    // Companies: Freshdesk's older company list has no `updated_since` (and accounts hold few
+    // companies): every page is read and the time is checked here.
+    if (state.since && stream !== 'companies') {
       filter[stream === 'ratings' ? 'createdSince' : 'updatedSince'] = state.since;
     }
     if (deleted) {
