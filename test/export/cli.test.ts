@@ -7,20 +7,11 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
-import { BIN, readNdjson, runCli, tempDir, visibleTickets } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { startStack, UNTHROTTLED } from '../helpers/gateway.ts';
+import { BIN, exportStack, readNdjson, runCli, visibleTickets } from './helpers.ts';
 
-let stack: Stack;
-const temp = tempDir();
-
-beforeAll(async () => {
-  stack = await startStack({ ...UNTHROTTLED, emulator: { ...UNTHROTTLED.emulator, tickets: 400 } });
-}, 60_000);
-afterAll(async () => {
-  await stack.close();
-  temp.cleanup();
-});
+const env = exportStack({ ...UNTHROTTLED, emulator: { ...UNTHROTTLED.emulator, tickets: 400 } });
 
 /** The last line of stderr: the one-line reason. */
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1) ?? '';
@@ -95,7 +86,7 @@ describe('progress and output', () => {
     const result = await runCli([
       'tickets',
       '--gateway',
-      stack.gateway.origin,
+      env.stack.gateway.origin,
       '--progress-interval',
       '0',
     ]);
@@ -115,19 +106,19 @@ describe('progress and output', () => {
       .split('\n')
       .map((line) => (JSON.parse(line) as { id: string }).id);
     expect(new Set(ids)).toEqual(
-      new Set(visibleTickets(stack.emulator.data).map((t) => String(t.id))),
+      new Set(visibleTickets(env.stack.emulator.data).map((t) => String(t.id))),
     );
   });
 
   it('on a terminal: a redrawn progress bar with records, pages, credits, rate, quota wait and ETA', async () => {
-    const out = join(temp.dir, 'tty.ndjson');
+    const out = join(env.dir, 'tty.ndjson');
     const command = [
       process.execPath,
       BIN,
       'export',
       'tickets',
       '--gateway',
-      stack.gateway.origin,
+      env.stack.gateway.origin,
       '--out',
       out,
     ]
@@ -147,7 +138,7 @@ describe('progress and output', () => {
     expect(stdout).toMatch(
       /tickets \|[\u2588\u2591]+\| \d+% \| [\d,]+ records \| \d+ pages \| [\d,]+ credits \| [\d,]+ rec\/s \| quota wait \d+s \| ETA \S+/,
     );
-    expect(readNdjson(out)).toHaveLength(visibleTickets(stack.emulator.data).length);
+    expect(readNdjson(out)).toHaveLength(visibleTickets(env.stack.emulator.data).length);
     expect(readFileSync(out, 'utf8')).not.toContain('\x1b[');
   });
 });

@@ -7,21 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { FIELDS, STREAMS, type StreamName } from '../../src/export/records.ts';
-import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
-import { exportInProcess, tempDir } from './helpers.ts';
+import { UNTHROTTLED } from '../helpers/gateway.ts';
+import { exportInProcess, exportStack } from './helpers.ts';
 
-let stack: Stack;
-const temp = tempDir();
-
-beforeAll(async () => {
-  stack = await startStack({ ...UNTHROTTLED, emulator: { ...UNTHROTTLED.emulator, tickets: 250 } });
-}, 60_000);
-afterAll(async () => {
-  await stack.close();
-  temp.cleanup();
-});
+const env = exportStack({ ...UNTHROTTLED, emulator: { ...UNTHROTTLED.emulator, tickets: 250 } });
 
 type Row = Record<string, unknown>;
 
@@ -71,27 +62,27 @@ function asText(stream: StreamName, record: Row): Row {
 
 it('every stream: the CSV parses back into the NDJSON records', async () => {
   const streams = [...STREAMS];
-  await exportInProcess(stack.gateway.url, {
+  await exportInProcess(env.stack.gateway.url, {
     streams,
     format: 'ndjson',
-    out: join(temp.dir, 'n-{stream}.ndjson'),
+    out: join(env.dir, 'n-{stream}.ndjson'),
     checkpoint: null,
     since: null,
   });
-  await exportInProcess(stack.gateway.url, {
+  await exportInProcess(env.stack.gateway.url, {
     streams,
     format: 'csv',
-    out: join(temp.dir, 'c-{stream}.csv'),
+    out: join(env.dir, 'c-{stream}.csv'),
     checkpoint: null,
     since: null,
   });
   for (const stream of streams) {
-    const lines = readFileSync(join(temp.dir, `n-${stream}.ndjson`), 'utf8')
+    const lines = readFileSync(join(env.dir, `n-${stream}.ndjson`), 'utf8')
       .trimEnd()
       .split('\n');
     const records = lines.map((line) => JSON.parse(line) as Row);
     expect(records.length).toBeGreaterThan(0);
-    const [header, ...rows] = parse(readFileSync(join(temp.dir, `c-${stream}.csv`), 'utf8'), {
+    const [header, ...rows] = parse(readFileSync(join(env.dir, `c-${stream}.csv`), 'utf8'), {
       cast: (value: string, context: { quoting: boolean }) =>
         value === '' && !context.quoting ? null : value,
       relax_column_count: false,
@@ -101,7 +92,7 @@ it('every stream: the CSV parses back into the NDJSON records', async () => {
     expect(parsed, stream).toEqual(records.map((record) => asText(stream, record)));
   }
   // Multi-line HTML, commas and quotes really went through.
-  const tickets = readFileSync(join(temp.dir, 'c-tickets.csv'), 'utf8');
+  const tickets = readFileSync(join(env.dir, 'c-tickets.csv'), 'utf8');
   expect(tickets.split('\n')[0]).toMatch(
     /^id,subject,description,.*,customFields\.cf_[a-z_]+,.*customFields$/,
   );

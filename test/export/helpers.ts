@@ -6,10 +6,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { EmulatorData } from '../../src/emulator/records.ts';
 import { GatewayClient } from '../../src/export/client.ts';
 import { type ExportOptions, runExport } from '../../src/export/engine.ts';
 import { noProgress } from '../../src/export/progress.ts';
+import { type Stack, type StackOptions, startStack } from '../helpers/gateway.ts';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/deskgraph.mjs');
 
@@ -85,3 +87,31 @@ export async function exportInProcess(
 /** Tickets Freshdesk's default list shows (not spam, not deleted). */
 export const visibleTickets = (data: EmulatorData) =>
   [...data.tickets.values()].filter((ticket) => !ticket.spam && !ticket.deleted);
+
+/**
+ * The file's stack (emulator and gateway, started before its tests, closed after) and a temporary
+ * directory; read `.stack` inside tests.
+ */
+export function exportStack(options: StackOptions): {
+  readonly stack: Stack;
+  readonly dir: string;
+} {
+  let stack: Stack | undefined;
+  const temp = tempDir();
+  beforeAll(async () => {
+    stack = await startStack(options);
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+    temp.cleanup();
+  });
+  return {
+    get stack(): Stack {
+      if (!stack) {
+        throw new Error('The stack is not running (use it inside a test)');
+      }
+      return stack;
+    },
+    dir: temp.dir,
+  };
+}

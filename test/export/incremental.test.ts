@@ -5,45 +5,36 @@
  * call per changed ticket. A run with nothing changed writes nothing.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { invalidateTicketOrder } from '../../src/emulator/handlers/tickets.ts';
 import { isoSeconds } from '../../src/emulator/http.ts';
 import { api } from '../helpers/emulator.ts';
-import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
-import { exportInProcess, readNdjson, tempDir, visibleTickets } from './helpers.ts';
+import { UNTHROTTLED } from '../helpers/gateway.ts';
+import { exportInProcess, exportStack, readNdjson, visibleTickets } from './helpers.ts';
 
-let stack: Stack;
-const temp = tempDir();
-
-beforeAll(async () => {
-  stack = await startStack({ ...UNTHROTTLED, emulator: { ...UNTHROTTLED.emulator, tickets: 600 } });
-}, 60_000);
-afterAll(async () => {
-  await stack.close();
-  temp.cleanup();
-});
+const env = exportStack({ ...UNTHROTTLED, emulator: { ...UNTHROTTLED.emulator, tickets: 600 } });
 
 type Row = Record<string, unknown> & { id: string };
 const ids = (rows: Row[]) => rows.map((r) => r.id).sort();
 
 /** Freshdesk has no API to mark spam: the emulator's data is changed as the UI would. */
 function markSpam(id: number): void {
-  const ticket = stack.emulator.data.tickets.get(id);
+  const ticket = env.stack.emulator.data.tickets.get(id);
   if (!ticket) {
     throw new Error(`no ticket ${id}`);
   }
   ticket.spam = true;
   ticket.updated_at = isoSeconds(Date.now());
-  invalidateTicketOrder(stack.emulator.data);
+  invalidateTicketOrder(env.stack.emulator.data);
 }
 
 describe('tickets and conversations', () => {
-  const checkpoint = join(temp.dir, 'tickets.state');
-  const out = (run: number) => join(temp.dir, `run${run}-{stream}.ndjson`);
-  const file = (run: number, stream: string) => join(temp.dir, `run${run}-${stream}.ndjson`);
+  const checkpoint = join(env.dir, 'tickets.state');
+  const out = (run: number) => join(env.dir, `run${run}-{stream}.ndjson`);
+  const file = (run: number, stream: string) => join(env.dir, `run${run}-${stream}.ndjson`);
 
   it('a run from a finished checkpoint writes exactly the changes and reports deletions and spam', async () => {
-    const first = await exportInProcess(stack.gateway.url, {
+    const first = await exportInProcess(env.stack.gateway.url, {
       streams: ['tickets', 'conversations'],
       format: 'ndjson',
       out: out(1),
@@ -51,11 +42,11 @@ describe('tickets and conversations', () => {
       since: null,
     });
     expect(first.summary.mode).toBe('first');
-    const visible = visibleTickets(stack.emulator.data);
+    const visible = visibleTickets(env.stack.emulator.data);
     expect(ids(readNdjson<Row>(file(1, 'tickets')))).toEqual(
       visible.map((t) => String(t.id)).sort(),
     );
-    const conversations = [...stack.emulator.data.conversations.entries()]
+    const conversations = [...env.stack.emulator.data.conversations.entries()]
       .filter(([ticketId]) => visible.some((t) => t.id === ticketId))
       .flatMap(([, list]) => list);
     expect(ids(readNdjson<Row>(file(1, 'conversations')))).toEqual(
@@ -65,7 +56,7 @@ describe('tickets and conversations', () => {
     // Change three tickets (one gets a reply), delete one, mark one as spam.
     const pick = visible
       .filter(
-        (t) => t.id % 7 === 3 && (stack.emulator.data.conversations.get(t.id)?.length ?? 0) > 0,
+        (t) => t.id % 7 === 3 && (env.stack.emulator.data.conversations.get(t.id)?.length ?? 0) > 0,
       )
       .slice(0, 5);
     const [a, b, c, gone, junk] = pick as [
@@ -76,20 +67,25 @@ describe('tickets and conversations', () => {
       (typeof pick)[0],
     ];
     for (const ticket of [a, b, c]) {
-      const reply = await api(stack.emulator, 'PUT', `/tickets/${ticket.id}`, {
+      const reply = await api(env.stack.emulator, 'PUT', `/tickets/${ticket.id}`, {
         body: { priority: 4 },
       });
       expect(reply.status).toBe(200);
     }
-    const replied = await api<{ id: number }>(stack.emulator, 'POST', `/tickets/${b.id}/reply`, {
-      body: { body: '<p>Any news?</p>' },
-    });
+    const replied = await api<{ id: number }>(
+      env.stack.emulator,
+      'POST',
+      `/tickets/${b.id}/reply`,
+      {
+        body: { body: '<p>Any news?</p>' },
+      },
+    );
     expect(replied.status).toBe(201);
-    expect((await api(stack.emulator, 'DELETE', `/tickets/${gone.id}`)).status).toBe(204);
+    expect((await api(env.stack.emulator, 'DELETE', `/tickets/${gone.id}`)).status).toBe(204);
     markSpam(junk.id);
 
-    stack.emulator.resetStats();
-    const second = await exportInProcess(stack.gateway.url, {
+    env.stack.emulator.resetStats();
+    const second = await exportInProcess(env.stack.gateway.url, {
       streams: ['tickets', 'conversations'],
       format: 'ndjson',
       out: out(2),
@@ -110,12 +106,12 @@ describe('tickets and conversations', () => {
     ]);
     // At most one conversations call per changed ticket; one ticket page and one page each of
     // deleted and spam tickets.
-    const calls = stack.emulator.stats().calls;
+    const calls = env.stack.emulator.stats().calls;
     expect(calls['GET /tickets/:id/conversations']).toBeLessThanOrEqual(3);
     expect(calls['GET /tickets']).toBe(3);
 
     // Nothing changed since: nothing written, deletions not reported again.
-    const third = await exportInProcess(stack.gateway.url, {
+    const third = await exportInProcess(env.stack.gateway.url, {
       streams: ['tickets', 'conversations'],
       format: 'ndjson',
       out: out(3),
@@ -127,18 +123,18 @@ describe('tickets and conversations', () => {
   });
 
   it('--since exports only what changed at or after it on a first run', async () => {
-    const visible = visibleTickets(stack.emulator.data);
+    const visible = visibleTickets(env.stack.emulator.data);
     const since = [...visible.map((t) => t.updated_at)].sort()[
       Math.floor(visible.length * 0.9)
     ] as string;
-    await exportInProcess(stack.gateway.url, {
+    await exportInProcess(env.stack.gateway.url, {
       streams: ['tickets'],
       format: 'ndjson',
-      out: join(temp.dir, 'since.ndjson'),
+      out: join(env.dir, 'since.ndjson'),
       checkpoint: null,
       since,
     });
-    expect(ids(readNdjson<Row>(join(temp.dir, 'since.ndjson')))).toEqual(
+    expect(ids(readNdjson<Row>(join(env.dir, 'since.ndjson')))).toEqual(
       visible
         .filter((t) => t.updated_at >= since)
         .map((t) => String(t.id))
@@ -148,14 +144,14 @@ describe('tickets and conversations', () => {
 });
 
 describe('contacts, companies and ratings', () => {
-  const checkpoint = join(temp.dir, 'people.state');
-  const out = (run: number) => join(temp.dir, `people${run}-{stream}.ndjson`);
-  const file = (run: number, stream: string) => join(temp.dir, `people${run}-${stream}.ndjson`);
+  const checkpoint = join(env.dir, 'people.state');
+  const out = (run: number) => join(env.dir, `people${run}-{stream}.ndjson`);
+  const file = (run: number, stream: string) => join(env.dir, `people${run}-${stream}.ndjson`);
   const streams = ['contacts', 'companies', 'ratings'] as const;
 
   it('exports everything once, then only what changed, deleted contacts as records', async () => {
-    const data = stack.emulator.data;
-    await exportInProcess(stack.gateway.url, {
+    const data = env.stack.emulator.data;
+    await exportInProcess(env.stack.gateway.url, {
       streams: [...streams],
       format: 'ndjson',
       out: out(1),
@@ -180,8 +176,11 @@ describe('contacts, companies and ratings', () => {
       (typeof listed)[0],
     ];
     expect(
-      (await api(stack.emulator, 'PUT', `/contacts/${changed.id}`, { body: { job_title: 'CTO' } }))
-        .status,
+      (
+        await api(env.stack.emulator, 'PUT', `/contacts/${changed.id}`, {
+          body: { job_title: 'CTO' },
+        })
+      ).status,
     ).toBe(200);
     // The emulator has no contact DELETE route: soft-delete as Freshdesk does.
     Object.assign(removed, {
@@ -199,7 +198,7 @@ describe('contacts, companies and ratings', () => {
       (t) => t.status >= 4 && ![...data.ratings.values()].some((r) => r.ticket_id === t.id),
     );
     const rating = await api<{ id: number }>(
-      stack.emulator,
+      env.stack.emulator,
       'POST',
       `/tickets/${rated?.id}/satisfaction_ratings`,
       {
@@ -208,7 +207,7 @@ describe('contacts, companies and ratings', () => {
     );
     expect(rating.status).toBe(201);
 
-    await exportInProcess(stack.gateway.url, {
+    await exportInProcess(env.stack.gateway.url, {
       streams: [...streams],
       format: 'ndjson',
       out: out(2),

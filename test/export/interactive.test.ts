@@ -7,47 +7,37 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Stack, startStack } from '../helpers/gateway.ts';
-import { startCli, tempDir } from './helpers.ts';
+import { expect, it } from 'vitest';
+import { exportStack, startCli } from './helpers.ts';
 
 const WINDOW_MS = 3_000;
-let stack: Stack;
-const temp = tempDir();
-
-beforeAll(async () => {
-  stack = await startStack({
-    emulator: { tickets: 300, plan: 'trial', windowMs: WINDOW_MS },
-    env: { FRESHDESK_PLAN: 'trial', DESKGRAPH_QUOTA_WINDOW_MS: String(WINDOW_MS) },
-  });
-}, 60_000);
-afterAll(async () => {
-  await stack.close();
-  temp.cleanup();
+const env = exportStack({
+  emulator: { tickets: 300, plan: 'trial', windowMs: WINDOW_MS },
+  env: { FRESHDESK_PLAN: 'trial', DESKGRAPH_QUOTA_WINDOW_MS: String(WINDOW_MS) },
 });
 
 it('an interactive query completes within one quota window during an export', async () => {
-  const out = join(temp.dir, '{stream}.ndjson');
+  const out = join(env.dir, '{stream}.ndjson');
   const { child, done } = startCli([
     'tickets,conversations',
     '--gateway',
-    stack.gateway.origin,
+    env.stack.gateway.origin,
     '--out',
     out,
     '--checkpoint',
-    join(temp.dir, 'state.json'),
+    join(env.dir, 'state.json'),
   ]);
   // Wait until the export is spending the account's budget.
   const deadline = Date.now() + 60_000;
-  while (stack.emulator.stats().totalCredits < 60 && Date.now() < deadline) {
+  while (env.stack.emulator.stats().totalCredits < 60 && Date.now() < deadline) {
     await sleep(50);
   }
-  expect(stack.emulator.stats().totalCredits).toBeGreaterThanOrEqual(60);
+  expect(env.stack.emulator.stats().totalCredits).toBeGreaterThanOrEqual(60);
 
   const latencies: number[] = [];
   for (let i = 0; i < 5; i++) {
     const started = Date.now();
-    const result = await stack.gql(`{ ticket(id: "${10 + i}") { id subject status } }`);
+    const result = await env.stack.gql(`{ ticket(id: "${10 + i}") { id subject status } }`);
     latencies.push(Date.now() - started);
     expect(result.errors).toBeUndefined();
     await sleep(WINDOW_MS / 3);
@@ -55,7 +45,7 @@ it('an interactive query completes within one quota window during an export', as
   // The export was still running: the queries really competed with it.
   expect(child.exitCode).toBeNull();
   expect(Math.max(...latencies)).toBeLessThan(WINDOW_MS);
-  expect(stack.emulator.stats().status['429'] ?? 0).toBe(0);
+  expect(env.stack.emulator.stats().status['429'] ?? 0).toBe(0);
 
   child.kill('SIGTERM');
   const result = await done;
@@ -63,5 +53,5 @@ it('an interactive query completes within one quota window during an export', as
   expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
     'deskgraph export: interrupted; what was committed is kept: run the same command again to resume',
   );
-  expect(existsSync(join(temp.dir, 'state.json'))).toBe(true);
+  expect(existsSync(join(env.dir, 'state.json'))).toBe(true);
 }, 120_000);

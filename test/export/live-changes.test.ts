@@ -5,31 +5,22 @@
  * again for the tickets it stepped over: none is lost, none written twice in one version.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { invalidateTicketOrder } from '../../src/emulator/handlers/tickets.ts';
 import { isoSeconds } from '../../src/emulator/http.ts';
 import { GatewayClient } from '../../src/export/client.ts';
 import { runExport } from '../../src/export/engine.ts';
 import { noProgress, type Progress } from '../../src/export/progress.ts';
-import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
-import { readNdjson, tempDir, visibleTickets } from './helpers.ts';
+import { UNTHROTTLED } from '../helpers/gateway.ts';
+import { exportStack, readNdjson, visibleTickets } from './helpers.ts';
 
-let stack: Stack;
-const temp = tempDir();
-
-beforeAll(async () => {
-  stack = await startStack({
-    ...UNTHROTTLED,
-    emulator: { ...UNTHROTTLED.emulator, tickets: 1_000 },
-  });
-}, 60_000);
-afterAll(async () => {
-  await stack.close();
-  temp.cleanup();
+const env = exportStack({
+  ...UNTHROTTLED,
+  emulator: { ...UNTHROTTLED.emulator, tickets: 1_000 },
 });
 
 it('loses no ticket when tickets it already wrote change during the run', async () => {
-  const data = stack.emulator.data;
+  const data = env.stack.emulator.data;
   const oldest = visibleTickets(data).sort(
     (a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id,
   );
@@ -50,14 +41,14 @@ it('loses no ticket when tickets it already wrote change during the run', async 
       }
     },
   };
-  const out = join(temp.dir, 'live.ndjson');
+  const out = join(env.dir, 'live.ndjson');
   await runExport({
     streams: ['tickets'],
     format: 'ndjson',
     out,
-    checkpoint: join(temp.dir, 'live.state'),
+    checkpoint: join(env.dir, 'live.state'),
     since: null,
-    client: new GatewayClient(stack.gateway.url),
+    client: new GatewayClient(env.stack.gateway.url),
     progress: changer,
   });
   const records = readNdjson<{ id: string; updatedAt: string }>(out);

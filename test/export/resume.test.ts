@@ -5,34 +5,35 @@
  */
 import { appendFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { CheckpointData } from '../../src/export/checkpoint.ts';
 import { GatewayClient } from '../../src/export/client.ts';
 import { runExport } from '../../src/export/engine.ts';
 import { ExportError } from '../../src/export/errors.ts';
 import { noProgress, type Progress } from '../../src/export/progress.ts';
-import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
-import { exportInProcess, readNdjson, tempDir, visibleTickets } from './helpers.ts';
+import { UNTHROTTLED } from '../helpers/gateway.ts';
+import { exportInProcess, exportStack, readNdjson, visibleTickets } from './helpers.ts';
 
-let stack: Stack;
-const temp = tempDir();
-
-beforeAll(async () => {
-  stack = await startStack({
-    ...UNTHROTTLED,
-    emulator: { ...UNTHROTTLED.emulator, tickets: 1_200 },
-  });
-}, 60_000);
-afterAll(async () => {
-  await stack.close();
-  temp.cleanup();
+const env = exportStack({
+  ...UNTHROTTLED,
+  emulator: { ...UNTHROTTLED.emulator, tickets: 1_200 },
 });
+
+/** Makes a finished run's checkpoint look like one killed after its last commit. */
+function interrupt(path: string): void {
+  const data = readCheckpointFile(path);
+  data.run.finishedAt = null;
+  for (const traversal of Object.values(data.traversals)) {
+    traversal.done = false;
+  }
+  writeFileSync(path, JSON.stringify(data));
+}
 
 const readCheckpointFile = (path: string) =>
   JSON.parse(readFileSync(path, 'utf8')) as CheckpointData;
 
 it('stopped inside a cluster of tickets sharing one updated_at, resumes with no duplicate and no gap', async () => {
-  const visible = visibleTickets(stack.emulator.data);
+  const visible = visibleTickets(env.stack.emulator.data);
   const perInstant = new Map<string, number>();
   for (const ticket of visible) {
     perInstant.set(ticket.updated_at, (perInstant.get(ticket.updated_at) ?? 0) + 1);
@@ -43,8 +44,8 @@ it('stopped inside a cluster of tickets sharing one updated_at, resumes with no 
   ];
   expect(clusterSize).toBeGreaterThanOrEqual(100);
 
-  const out = join(temp.dir, 'cluster.ndjson');
-  const checkpoint = join(temp.dir, 'cluster.state');
+  const out = join(env.dir, 'cluster.ndjson');
+  const checkpoint = join(env.dir, 'cluster.state');
   // Stop as soon as a committed page ends inside the cluster (not at its last ticket).
   const stop = new AbortController();
   const stopper: Progress = {
@@ -60,7 +61,7 @@ it('stopped inside a cluster of tickets sharing one updated_at, resumes with no 
       }
     },
   };
-  const client = new GatewayClient(stack.gateway.url);
+  const client = new GatewayClient(env.stack.gateway.url);
   const stopped = runExport({
     streams: ['tickets'],
     format: 'ndjson',
@@ -75,8 +76,8 @@ it('stopped inside a cluster of tickets sharing one updated_at, resumes with no 
   const state = readCheckpointFile(checkpoint).traversals.tickets;
   expect(state?.kind === 'keyset' && state.at).toBe(cluster);
 
-  stack.emulator.resetStats();
-  const resumed = await exportInProcess(stack.gateway.url, {
+  env.stack.emulator.resetStats();
+  const resumed = await exportInProcess(env.stack.gateway.url, {
     streams: ['tickets'],
     format: 'ndjson',
     out,
@@ -90,9 +91,9 @@ it('stopped inside a cluster of tickets sharing one updated_at, resumes with no 
 });
 
 it('cuts off the torn tail a killed run left, and refuses what does not fit', async () => {
-  const out = join(temp.dir, 'torn.ndjson');
-  const checkpoint = join(temp.dir, 'torn.state');
-  await exportInProcess(stack.gateway.url, {
+  const out = join(env.dir, 'torn.ndjson');
+  const checkpoint = join(env.dir, 'torn.state');
+  await exportInProcess(env.stack.gateway.url, {
     streams: ['tickets'],
     format: 'ndjson',
     out,
@@ -101,16 +102,10 @@ it('cuts off the torn tail a killed run left, and refuses what does not fit', as
   });
   const complete = readFileSync(out, 'utf8');
   // As if killed after the last page was written but before it was committed, mid-line.
-  const data = readCheckpointFile(checkpoint);
-  data.run.finishedAt = null;
-  const tickets = data.traversals.tickets;
-  if (tickets) {
-    tickets.done = false;
-  }
-  writeFileSync(checkpoint, JSON.stringify(data));
+  interrupt(checkpoint);
   appendFileSync(out, complete.slice(0, 700));
 
-  const resumed = await exportInProcess(stack.gateway.url, {
+  const resumed = await exportInProcess(env.stack.gateway.url, {
     streams: ['tickets'],
     format: 'ndjson',
     out,
@@ -123,7 +118,7 @@ it('cuts off the torn tail a killed run left, and refuses what does not fit', as
   const refused = (promise: Promise<unknown>) =>
     expect(promise).rejects.toBeInstanceOf(ExportError);
   await refused(
-    exportInProcess(stack.gateway.url, {
+    exportInProcess(env.stack.gateway.url, {
       streams: ['tickets'],
       format: 'csv',
       out,
@@ -132,7 +127,7 @@ it('cuts off the torn tail a killed run left, and refuses what does not fit', as
     }),
   );
   await refused(
-    exportInProcess(stack.gateway.url, {
+    exportInProcess(env.stack.gateway.url, {
       streams: ['contacts'],
       format: 'ndjson',
       out,
@@ -141,12 +136,10 @@ it('cuts off the torn tail a killed run left, and refuses what does not fit', as
     }),
   );
   // An interrupted run whose file lost committed records.
-  const again = readCheckpointFile(checkpoint);
-  again.run.finishedAt = null;
-  writeFileSync(checkpoint, JSON.stringify(again));
+  interrupt(checkpoint);
   truncateSync(out, 100);
   await expect(
-    exportInProcess(stack.gateway.url, {
+    exportInProcess(env.stack.gateway.url, {
       streams: ['tickets'],
       format: 'ndjson',
       out,
@@ -160,10 +153,10 @@ it('cuts off the torn tail a killed run left, and refuses what does not fit', as
 });
 
 it('CSV: a resumed run keeps the header it started with; the next run appends to the same file, or starts a new one when it was taken away', async () => {
-  const out = join(temp.dir, 'tickets.csv');
-  const checkpoint = join(temp.dir, 'csv.state');
+  const out = join(env.dir, 'tickets.csv');
+  const checkpoint = join(env.dir, 'csv.state');
   const run = () =>
-    exportInProcess(stack.gateway.url, {
+    exportInProcess(env.stack.gateway.url, {
       streams: ['tickets'],
       format: 'csv',
       out,
@@ -175,12 +168,7 @@ it('CSV: a resumed run keeps the header it started with; the next run appends to
   const header = complete.split('\n')[0] as string;
   expect(readCheckpointFile(checkpoint).outputs.tickets?.columns?.join(',')).toBe(header);
 
-  const data = readCheckpointFile(checkpoint);
-  data.run.finishedAt = null;
-  if (data.traversals.tickets) {
-    data.traversals.tickets.done = false;
-  }
-  writeFileSync(checkpoint, JSON.stringify(data));
+  interrupt(checkpoint);
   appendFileSync(out, '9999,"half a row');
   await run();
   expect(readFileSync(out, 'utf8')).toBe(complete);
@@ -191,8 +179,8 @@ it('CSV: a resumed run keeps the header it started with; the next run appends to
 
   // The file was loaded and removed; a ticket changes: a new file with the header and that row.
   rmSync(out);
-  const ticket = visibleTickets(stack.emulator.data)[5];
-  await stack.gql(
+  const ticket = visibleTickets(env.stack.emulator.data)[5];
+  await env.stack.gql(
     `mutation { updateTicket(id: "${ticket?.id}", input: { priority: HIGH }) { id } }`,
   );
   await run();

@@ -6,42 +6,33 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
-import { readNdjson, runCli, startCli, tempDir, visibleTickets } from './helpers.ts';
+import { expect, it } from 'vitest';
+import { UNTHROTTLED } from '../helpers/gateway.ts';
+import { exportStack, readNdjson, runCli, startCli, visibleTickets } from './helpers.ts';
 
-let stack: Stack;
-const temp = tempDir();
-
-beforeAll(async () => {
-  stack = await startStack({
-    ...UNTHROTTLED,
-    // Slow enough upstream that a run takes seconds: kills land mid-run.
-    emulator: {
-      ...UNTHROTTLED.emulator,
-      tickets: 2_500,
-      faults: { latencyMs: { min: 5, max: 25 } },
-    },
-  });
-}, 60_000);
-afterAll(async () => {
-  await stack.close();
-  temp.cleanup();
+const env = exportStack({
+  ...UNTHROTTLED,
+  // Slow enough upstream that a run takes seconds: kills land mid-run.
+  emulator: {
+    ...UNTHROTTLED.emulator,
+    tickets: 2_500,
+    faults: { latencyMs: { min: 5, max: 25 } },
+  },
 });
 
 const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 it('killed with SIGKILL three times and run again, writes every record exactly once', async () => {
-  const tickets = join(temp.dir, 'out', 'tickets.ndjson');
-  const conversations = join(temp.dir, 'out', 'conversations.ndjson');
+  const tickets = join(env.dir, 'out', 'tickets.ndjson');
+  const conversations = join(env.dir, 'out', 'conversations.ndjson');
   const args = [
     'tickets,conversations',
     '--gateway',
-    stack.gateway.origin,
+    env.stack.gateway.origin,
     '--out',
-    join(temp.dir, 'out', '{stream}.ndjson'),
+    join(env.dir, 'out', '{stream}.ndjson'),
     '--checkpoint',
-    join(temp.dir, 'state.json'),
+    join(env.dir, 'state.json'),
     '--progress-interval',
     '1',
   ];
@@ -71,7 +62,7 @@ it('killed with SIGKILL three times and run again, writes every record exactly o
   expect(final.stderr).toContain('deskgraph export: done (resumed run)');
   expect(final.code).toBe(0);
 
-  const data = stack.emulator.data;
+  const data = env.stack.emulator.data;
   const visible = visibleTickets(data);
   const ticketIds = readNdjson<{ id: string }>(tickets).map((r) => r.id);
   expect(ticketIds).toHaveLength(visible.length);

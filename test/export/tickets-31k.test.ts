@@ -3,26 +3,17 @@
  * sharing one `updated_at`: every ticket exactly once, one list call per page.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
-import { exportInProcess, readNdjson, tempDir, visibleTickets } from './helpers.ts';
+import { expect, it } from 'vitest';
+import { UNTHROTTLED } from '../helpers/gateway.ts';
+import { exportInProcess, exportStack, readNdjson, visibleTickets } from './helpers.ts';
 
-let stack: Stack;
-const temp = tempDir();
-
-beforeAll(async () => {
-  stack = await startStack({
-    ...UNTHROTTLED,
-    emulator: { ...UNTHROTTLED.emulator, tickets: 31_000 },
-  });
-}, 60_000);
-afterAll(async () => {
-  await stack.close();
-  temp.cleanup();
+const env = exportStack({
+  ...UNTHROTTLED,
+  emulator: { ...UNTHROTTLED.emulator, tickets: 31_000 },
 });
 
 it('exports each of 31,000 tickets exactly once, listing every page once', async () => {
-  const visible = visibleTickets(stack.emulator.data);
+  const visible = visibleTickets(env.stack.emulator.data);
   const perInstant = new Map<string, number>();
   for (const ticket of visible) {
     perInstant.set(ticket.updated_at, (perInstant.get(ticket.updated_at) ?? 0) + 1);
@@ -30,13 +21,13 @@ it('exports each of 31,000 tickets exactly once, listing every page once', async
   expect(Math.max(...perInstant.values())).toBeGreaterThanOrEqual(150);
   expect(visible.length).toBeGreaterThan(30_000);
 
-  stack.emulator.resetStats();
-  const out = join(temp.dir, 'tickets.ndjson');
-  const { summary, client } = await exportInProcess(stack.gateway.url, {
+  env.stack.emulator.resetStats();
+  const out = join(env.dir, 'tickets.ndjson');
+  const { summary, client } = await exportInProcess(env.stack.gateway.url, {
     streams: ['tickets'],
     format: 'ndjson',
     out,
-    checkpoint: join(temp.dir, 'state.json'),
+    checkpoint: join(env.dir, 'state.json'),
     since: null,
   });
   const records = readNdjson<{ id: string; updatedAt: string; deleted: boolean; spam: boolean }>(
@@ -49,14 +40,14 @@ it('exports each of 31,000 tickets exactly once, listing every page once', async
   // Oldest change first, and each record as the emulator holds it.
   expect(records.map((r) => r.updatedAt)).toEqual(records.map((r) => r.updatedAt).sort());
   for (const record of records.slice(0, 50)) {
-    const ticket = stack.emulator.data.tickets.get(Number(record.id));
+    const ticket = env.stack.emulator.data.tickets.get(Number(record.id));
     expect(record.updatedAt).toBe(ticket?.updated_at);
     expect(record.deleted || record.spam).toBe(false);
   }
   // One list call per page of 100 (the restart at the wall realigns on a page), plus one each to
   // find where the deleted and spam lists end.
-  const calls = stack.emulator.stats().calls;
+  const calls = env.stack.emulator.stats().calls;
   const pages = Math.ceil(visible.length / 100);
   expect(calls['GET /tickets']).toBeLessThanOrEqual(pages + 1 + 2);
-  expect(client.totals.credits).toBe(stack.emulator.stats().totalCredits);
+  expect(client.totals.credits).toBe(env.stack.emulator.stats().totalCredits);
 }, 300_000);
