@@ -11,6 +11,7 @@ import { GatewayClient } from '../../src/export/client.ts';
 import { runExport } from '../../src/export/engine.ts';
 import { ExportError } from '../../src/export/errors.ts';
 import { noProgress, type Progress } from '../../src/export/progress.ts';
+import type { Format, StreamName } from '../../src/export/records.ts';
 import { UNTHROTTLED } from '../helpers/gateway.ts';
 import { exportInProcess, exportStack, readNdjson, visibleTickets } from './helpers.ts';
 
@@ -18,6 +19,21 @@ const env = exportStack({
   ...UNTHROTTLED,
   emulator: { ...UNTHROTTLED.emulator, tickets: 1_200 },
 });
+
+/** An NDJSON export of tickets through the file's gateway (other streams or format when given). */
+const exportTickets = (
+  out: string,
+  checkpoint: string,
+  other: { streams?: StreamName[]; format?: Format } = {},
+) =>
+  exportInProcess(env.stack.gateway.url, {
+    streams: ['tickets'],
+    format: 'ndjson',
+    out,
+    checkpoint,
+    since: null,
+    ...other,
+  });
 
 /** Makes a finished run's checkpoint look like one killed after its last commit. */
 function interrupt(path: string): void {
@@ -77,13 +93,7 @@ it('stopped inside a cluster of tickets sharing one updated_at, resumes with no 
   expect(state?.kind === 'keyset' && state.at).toBe(cluster);
 
   env.stack.emulator.resetStats();
-  const resumed = await exportInProcess(env.stack.gateway.url, {
-    streams: ['tickets'],
-    format: 'ndjson',
-    out,
-    checkpoint,
-    since: null,
-  });
+  const resumed = await exportTickets(out, checkpoint);
   expect(resumed.summary.mode).toBe('resumed');
   const ids = readNdjson<{ id: string }>(out).map((r) => r.id);
   expect(ids).toHaveLength(visible.length);
@@ -93,60 +103,24 @@ it('stopped inside a cluster of tickets sharing one updated_at, resumes with no 
 it('cuts off the torn tail a killed run left, and refuses what does not fit', async () => {
   const out = join(env.dir, 'torn.ndjson');
   const checkpoint = join(env.dir, 'torn.state');
-  await exportInProcess(env.stack.gateway.url, {
-    streams: ['tickets'],
-    format: 'ndjson',
-    out,
-    checkpoint,
-    since: null,
-  });
+  await exportTickets(out, checkpoint);
   const complete = readFileSync(out, 'utf8');
   // As if killed after the last page was written but before it was committed, mid-line.
   interrupt(checkpoint);
   appendFileSync(out, complete.slice(0, 700));
 
-  const resumed = await exportInProcess(env.stack.gateway.url, {
-    streams: ['tickets'],
-    format: 'ndjson',
-    out,
-    checkpoint,
-    since: null,
-  });
+  const resumed = await exportTickets(out, checkpoint);
   expect(resumed.summary.mode).toBe('resumed');
   expect(readFileSync(out, 'utf8')).toBe(complete);
 
   const refused = (promise: Promise<unknown>) =>
     expect(promise).rejects.toBeInstanceOf(ExportError);
-  await refused(
-    exportInProcess(env.stack.gateway.url, {
-      streams: ['tickets'],
-      format: 'csv',
-      out,
-      checkpoint,
-      since: null,
-    }),
-  );
-  await refused(
-    exportInProcess(env.stack.gateway.url, {
-      streams: ['contacts'],
-      format: 'ndjson',
-      out,
-      checkpoint,
-      since: null,
-    }),
-  );
+  await refused(exportTickets(out, checkpoint, { streams: ['tickets'], format: 'csv' }));
+  await refused(exportTickets(out, checkpoint, { streams: ['contacts'], format: 'ndjson' }));
   // An interrupted run whose file lost committed records.
   interrupt(checkpoint);
   truncateSync(out, 100);
-  await expect(
-    exportInProcess(env.stack.gateway.url, {
-      streams: ['tickets'],
-      format: 'ndjson',
-      out,
-      checkpoint,
-      since: null,
-    }),
-  ).rejects.toMatchObject({
+  await expect(exportTickets(out, checkpoint)).rejects.toMatchObject({
     exitCode: 1,
     message: expect.stringContaining('changed outside the export'),
   });
@@ -155,14 +129,7 @@ it('cuts off the torn tail a killed run left, and refuses what does not fit', as
 it('CSV: a resumed run keeps the header it started with; the next run appends to the same file, or starts a new one when it was taken away', async () => {
   const out = join(env.dir, 'tickets.csv');
   const checkpoint = join(env.dir, 'csv.state');
-  const run = () =>
-    exportInProcess(env.stack.gateway.url, {
-      streams: ['tickets'],
-      format: 'csv',
-      out,
-      checkpoint,
-      since: null,
-    });
+  const run = () => exportTickets(out, checkpoint, { streams: ['tickets'], format: 'csv' });
   await run();
   const complete = readFileSync(out, 'utf8');
   const header = complete.split('\n')[0] as string;
