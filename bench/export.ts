@@ -127,10 +127,10 @@ async function deskgraph(reserveOff: boolean): Promise<Figures> {
     figures.conversations = summary.records.conversations ?? 0;
     observe(emu, figures);
     // deskgraph asks the gateway, which pages by its own cursor: a page is asked twice only if
-    // the list call count exceeds the pages the tickets need (plus the two list-end probes).
+    // the list call count exceeds the pages the tickets need.
     figures.pagesListedAgain = Math.max(
       0,
-      figures.ticketListCalls - Math.ceil(figures.tickets / 100) - 2,
+      figures.ticketListCalls - Math.ceil(figures.tickets / 100),
     );
   } finally {
     await gateway.close();

@@ -57,8 +57,6 @@ export interface CheckpointData {
     startedAt: string;
     /** Null while the run is under way (or was interrupted). */
     finishedAt: string | null;
-    /** True for the first run of a checkpoint: it reports no deletions (there is no "since"). */
-    first: boolean;
   };
   outputs: Partial<Record<StreamName, OutputState>>;
   traversals: Record<string, TraversalState>;
@@ -104,7 +102,6 @@ function isCheckpoint(value: unknown): value is CheckpointData {
     typeof v.run === 'object' &&
     v.run !== null &&
     typeof v.run.startedAt === 'string' &&
-    typeof v.run.first === 'boolean' &&
     typeof v.outputs === 'object' &&
     v.outputs !== null &&
     typeof v.traversals === 'object' &&

@@ -15,8 +15,10 @@
  *   aliased `ticketConversations`, one call per ticket; tickets and conversations in one run list
  *   every ticket page once.
  * - deleted and spam tickets: the same keyset over `predefined: DELETED` / `SPAM`; reported (as
- *   records with `deleted: true` / `spam: true`) from the second run on. The first run only finds
- *   where those lists end, so that only later deletions are reported.
+ *   records with `deleted: true` / `spam: true`) from the second run on. The first run reads
+ *   neither list (no list call beyond the ticket pages): the next run starts them at the first
+ *   run's start, less the clock margin, so a ticket deleted in the minutes before the first run
+ *   may be reported once.
  * - contacts, companies, ratings: page by page (their order is not by time), filtered by the time
  *   the previous run started (less a margin for clock skew; companies are all read and filtered
  *   here, as older accounts' company list has no time filter); records the previous run already
@@ -179,11 +181,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     version: 1,
     format: options.format,
     streams,
-    run: {
-      startedAt,
-      finishedAt: null,
-      first: mode === 'first' || (mode === 'resumed' && previous?.run.first === true),
-    },
+    run: { startedAt, finishedAt: null },
     outputs: {},
     traversals: {},
   };
@@ -215,7 +213,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     save();
     const run = new Run(options, data, sinks, save, now);
     for (const traversal of traversals) {
-      await run.traverse(traversal, data.run.first);
+      await run.traverse(traversal);
     }
     data.run.finishedAt = iso(now());
     save();
@@ -247,8 +245,11 @@ function startState(
     if (mode === 'next' && before?.kind === 'keyset') {
       return { kind: 'keyset', from: before.at, at: before.at, ids: before.ids, done: false };
     }
-    const from = traversal.predefined ? null : since;
-    return { kind: 'keyset', from, at: from, ids: {}, done: false };
+    if (traversal.predefined) {
+      // A first run reports no deletions: the next one starts where this one started.
+      return { kind: 'keyset', from: clockMargin, at: clockMargin, ids: {}, done: true };
+    }
+    return { kind: 'keyset', from: since, at: since, ids: {}, done: false };
   }
   if (mode === 'next' && before?.kind === 'paged' && previous) {
     return {
@@ -263,13 +264,13 @@ function startState(
   }
   return {
     kind: 'paged',
-    // Deleted contacts: the first run only learns which were deleted lately (not reported).
+    // Deleted contacts: nothing to report on a first run; the next starts where this one started.
     since: traversal.incremental ? clockMargin : since,
     after: null,
     lastIds: [],
     skip: {},
     recent: {},
-    done: false,
+    done: traversal.incremental === true,
   };
 }
 
@@ -361,8 +362,7 @@ class Run {
     this.#now = now;
   }
 
-  /** `first`: the checkpoint's first run, which reports no deletions. */
-  async traverse(traversal: Traversal, first: boolean): Promise<void> {
+  async traverse(traversal: Traversal): Promise<void> {
     const state = this.#data.traversals[traversal.key] as TraversalState;
     if (state.done) {
       return;
@@ -388,14 +388,9 @@ class Run {
     };
     this.#options.progress.begin(traversal.label);
     if (traversal.kind === 'keyset') {
-      const report = !traversal.predefined || !first;
-      if (traversal.predefined && !report) {
-        await this.#findListEnd(traversal.predefined, state as KeysetState);
-      } else {
-        await this.#keyset(traversal, state as KeysetState, tick);
-      }
+      await this.#keyset(traversal, state as KeysetState, tick);
     } else {
-      await this.#paged(traversal, state as PagedState, first, tick);
+      await this.#paged(traversal, state as PagedState, tick);
     }
     progress.credits = this.#options.client.totals.credits - creditsBefore;
     progress.waitingMs = this.#options.client.totals.waitingMs - waitingBefore;
@@ -632,47 +627,11 @@ class Run {
     return records;
   }
 
-  /**
-   * First run: where the deleted (or spam) list ends now, so that the next run reports only what is
-   * deleted after this one. Newest first, until the newest instant is passed.
-   */
-  async #findListEnd(predefined: 'DELETED' | 'SPAM', state: KeysetState): Promise<void> {
-    let after: string | null = null;
-    for (;;) {
-      this.#checkStop();
-      const result: { tickets: Connection<TicketNode> } = await this.#page((first) => [
-        `query ExportListEnd($first: Int!, $after: String, $filter: TicketFilter!) { tickets(first: $first, after: $after, filter: $filter) { nodes { ${selection('tickets')} } pageInfo { hasNextPage endCursor } } }`,
-        { first, after, filter: { predefined, orderBy: 'UPDATED_AT', orderDirection: 'DESC' } },
-      ]);
-      const marks = predefined === 'DELETED' ? { deleted: true } : { spam: true };
-      let passed = false;
-      for (const node of result.tickets.nodes) {
-        if (state.at === null) {
-          state.at = node.updatedAt;
-        }
-        if (node.updatedAt !== state.at) {
-          passed = true;
-          break;
-        }
-        state.ids[node.id] = fingerprint(toRecord('tickets', node, marks));
-      }
-      if (passed || !result.tickets.pageInfo.hasNextPage) {
-        break;
-      }
-      after = result.tickets.pageInfo.endCursor;
-    }
-    state.from = state.at;
-    state.done = true;
-    this.#save();
-  }
-
   async #paged(
     traversal: Extract<Traversal, { kind: 'paged' }>,
     state: PagedState,
-    first: boolean,
     tick: (records: number, fraction: number | undefined) => void,
   ): Promise<void> {
-    const report = !traversal.incremental || !first;
     const { stream } = traversal;
     const deleted = traversal.key === 'contacts:deleted';
     const timeField = stream === 'ratings' ? 'createdAt' : 'updatedAt';
@@ -718,9 +677,7 @@ class Run {
         if (time >= recentFrom) {
           state.recent[id] = time;
         }
-        if (report) {
-          records.push(record);
-        }
+        records.push(record);
       }
       again = new Set();
       this.#emit(stream, records);

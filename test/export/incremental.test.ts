@@ -34,6 +34,7 @@ describe('tickets and conversations', () => {
   const file = (run: number, stream: string) => join(env.dir, `run${run}-${stream}.ndjson`);
 
   it('a run from a finished checkpoint writes exactly the changes and reports deletions and spam', async () => {
+    env.stack.emulator.resetStats();
     const first = await exportInProcess(env.stack.gateway.url, {
       streams: ['tickets', 'conversations'],
       format: 'ndjson',
@@ -43,6 +44,12 @@ describe('tickets and conversations', () => {
     });
     expect(first.summary.mode).toBe('first');
     const visible = visibleTickets(env.stack.emulator.data);
+    // Every ticket page listed once, one conversations call per ticket, nothing else.
+    expect(env.stack.emulator.stats().calls).toEqual({
+      'GET /tickets': Math.ceil(visible.length / 100),
+      'GET /tickets/:id/conversations': visible.length,
+      'GET /ticket_fields': 1,
+    });
     expect(ids(readNdjson<Row>(file(1, 'tickets')))).toEqual(
       visible.map((t) => String(t.id)).sort(),
     );
