@@ -4,7 +4,15 @@
  * directory), so a process killed at any moment leaves either the previous checkpoint or the new
  * one, never a torn one.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { ExportError } from './errors.ts';
 import type { Format, StreamName } from './records.ts';
@@ -111,6 +119,7 @@ function isCheckpoint(value: unknown): value is CheckpointData {
 
 /** Replaces the checkpoint atomically and durably. */
 export function writeCheckpoint(path: string, data: CheckpointData): void {
+  mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.tmp-${process.pid}`;
   const fd = openSync(temporary, 'w');
   try {

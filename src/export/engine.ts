@@ -170,6 +170,9 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
       );
     }
   }
+  if (previous && options.since !== null) {
+    options.progress.note('--since is ignored: the checkpoint says where this run starts');
+  }
   const mode: ExportSummary['mode'] = !previous
     ? 'first'
     : previous.run.finishedAt === null
