@@ -218,6 +218,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     for (const traversal of traversals) {
       await run.traverse(traversal);
     }
+    run.headerOnly();
     data.run.finishedAt = iso(now());
     save();
     const records: Partial<Record<StreamName, number>> = {};
@@ -451,6 +452,26 @@ class Run {
       sink.output.write(sink.encoder.encode(record));
     }
     sink.written += records.length;
+  }
+
+  /**
+   * A new CSV file that got no record still gets its header (the stream's own columns; custom
+   * fields would go to the JSON column should a later run continue the file).
+   */
+  headerOnly(): void {
+    let wrote = false;
+    for (const sink of this.#sinks.values()) {
+      if (this.#data.format === 'csv' && !sink.encoder && sink.state.bytes === 0) {
+        const columns = csvColumns(sink.stream, {});
+        sink.encoder = csvEncoder(sink.stream, columns);
+        sink.state.columns = columns;
+        sink.output.write(sink.encoder.header);
+        wrote = true;
+      }
+    }
+    if (wrote) {
+      this.#commit();
+    }
   }
 
   /** Makes the page durable: outputs first, then the checkpoint that counts them. */

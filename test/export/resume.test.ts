@@ -11,7 +11,7 @@ import { GatewayClient } from '../../src/export/client.ts';
 import { runExport } from '../../src/export/engine.ts';
 import { ExportError } from '../../src/export/errors.ts';
 import { noProgress, type Progress } from '../../src/export/progress.ts';
-import type { Format, StreamName } from '../../src/export/records.ts';
+import { FIELDS, type Format, type StreamName } from '../../src/export/records.ts';
 import { UNTHROTTLED } from '../helpers/gateway.ts';
 import { exportInProcess, exportStack, readNdjson, visibleTickets } from './helpers.ts';
 
@@ -143,6 +143,17 @@ it('CSV: a resumed run keeps the header it started with; the next run appends to
   // Nothing changed: the next run appends nothing to the same file.
   await run();
   expect(readFileSync(out, 'utf8')).toBe(complete);
+
+  // Nothing changed, another file: it holds just a header (the stream's own columns).
+  const empty = join(env.dir, 'empty.csv');
+  await exportInProcess(env.stack.gateway.url, {
+    streams: ['tickets'],
+    format: 'csv',
+    out: empty,
+    checkpoint,
+    since: null,
+  });
+  expect(readFileSync(empty, 'utf8')).toBe(`${FIELDS.tickets.map((f) => f.name).join(',')}\n`);
 
   // The file was loaded and removed; a ticket changes: a new file with the header and that row.
   rmSync(out);
