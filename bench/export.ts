@@ -92,6 +92,7 @@ async function deskgraph(reserveOff: boolean): Promise<Figures> {
       FRESHDESK_PLAN: 'enterprise',
       DESKGRAPH_QUOTA_WINDOW_MS: String(WINDOW_MS),
       DESKGRAPH_MAX_OPERATION_CREDITS: '1000',
+      DESKGRAPH_RECONCILE_INTERVAL_MS: '0',
       PORT: '0',
       ...(reserveOff
         ? { DESKGRAPH_QUOTA_BULK_RESERVE: '0', DESKGRAPH_QUOTA_WEBHOOK_SHARE: '0' }

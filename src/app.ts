@@ -11,6 +11,8 @@ import { useRequestBodyLimit } from './body-limit.ts';
 import type { Config } from './config.ts';
 import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
+import { createFreshness, type Freshness } from './freshness/freshness.ts';
+import { WEBHOOK_PATH } from './freshness/receiver.ts';
 import { knownListSize } from './loaders/list-scan.ts';
 import { isReferenceCached } from './loaders/reference-cache.ts';
 import type { Logger } from './logger.ts';
@@ -32,11 +34,14 @@ export interface AppDeps {
    * is still estimated and capped, against an idle budget.
    */
   quota?: QuotaScheduler;
+  /** Webhooks, sweep and `ticketEvents`; one without a running sweep is made when not given. */
+  freshness?: Freshness;
 }
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   handler: RequestListener;
+  freshness: Freshness;
 }
 
 const EXAMPLE_QUERY = `# Welcome to deskgraph: Freshdesk as a graph.
@@ -88,6 +93,8 @@ export function createApp(deps: AppDeps): App {
       webhookSharePercent: config.quotaWebhookSharePercent,
     });
 
+  const freshness = deps.freshness ?? createFreshness({ config, client, logger });
+
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -131,6 +138,7 @@ export function createApp(deps: AppDeps): App {
         cost,
         warnings: [],
         stale: [],
+        freshness,
         freshdesk: client.session({
           apiKey,
           priority,
@@ -157,10 +165,16 @@ export function createApp(deps: AppDeps): App {
         void checkReady(deps).then(({ status, body }) => sendJson(res, status, body));
         return;
       }
+      // Webhooks are Freshdesk's server-to-server calls, not GraphQL: their own module answers
+      // (404 while DESKGRAPH_WEBHOOK_SECRET is unset, as for any unknown path).
+      if (path === WEBHOOK_PATH && freshness.receiver) {
+        freshness.receiver.handle(req, res);
+        return;
+      }
       void yoga(req, res);
     });
   };
-  return { yoga, handler };
+  return { yoga, handler, freshness };
 }
 
 /**

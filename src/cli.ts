@@ -1,6 +1,6 @@
 /**
  * The `deskgraph` command: `deskgraph emulator [...]`, `deskgraph serve` (same as `npm start`),
- * `deskgraph export [...]` (BI export, `deskgraph export --help`).
+ * `deskgraph export [...]` (BI export, `deskgraph export --help`), `deskgraph webhooks install|status`.
  */
 const USAGE = `Usage: deskgraph <command> [options]
 
@@ -13,6 +13,9 @@ Commands:
                          BI export of tickets, conversations, contacts, companies,
                          ratings: exactly once, resumable, incremental
                          (deskgraph export --help).
+  webhooks install --url URL | webhooks status [--url URL]
+                         Set up (or check) the Freshdesk automation rules that send ticket
+                         changes to the gateway's /webhooks/freshdesk.
 `;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -25,6 +28,11 @@ switch (command) {
   case 'serve':
     await import('./index.ts');
     break;
+  case 'webhooks': {
+    const { runWebhooksCommand } = await import('./freshness/cli.ts');
+    process.exitCode = await runWebhooksCommand(rest);
+    break;
+  }
   case 'export': {
     const { runExportCommand } = await import('./export/cli.ts');
     process.exit(await runExportCommand(rest));

@@ -2,8 +2,11 @@
  * `npm start`: reads the configuration, starts the embedded emulator when no Freshdesk is configured,
  * serves the gateway and prints one ready line.
  */
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from './config.ts';
 import { startEmulator } from './emulator/index.ts';
+import { WEBHOOK_PATH } from './freshness/receiver.ts';
+import { installRules } from './freshness/rules.ts';
 import { startGateway } from './server.ts';
 
 async function main(): Promise<void> {
@@ -34,13 +37,30 @@ async function main(): Promise<void> {
       : `admin key ${emulator.apiKeys.admin}`;
     upstreamName = `embedded Freshdesk emulator at ${emulator.origin}, ${keyNote}`;
     stopEmulator = () => emulator.close();
-    config = { ...config, apiKey: emulator.apiKeys.admin };
+    // The demo has webhooks out of the box: a secret for this run unless one is configured.
+    config = {
+      ...config,
+      apiKey: emulator.apiKeys.admin,
+      webhookSecret: config.webhookSecret ?? randomBytes(24).toString('base64url'),
+    };
   } else {
     upstreamOrigin = config.upstream.origin;
     upstreamName = upstreamOrigin;
   }
 
   const gateway = await startGateway({ config, upstreamOrigin });
+  if (config.upstream.kind === 'embedded') {
+    // The emulator's automation rules call the gateway back, as `deskgraph webhooks install` sets
+    // them up on a real account.
+    await installRules(
+      gateway.client.session({
+        apiKey: config.apiKey ?? '',
+        deadline: Date.now() + 30_000,
+        priority: 'webhook',
+      }),
+      { url: reachableUrl(gateway.origin, config.host), secret: config.webhookSecret ?? '' },
+    );
+  }
   process.stdout.write(`deskgraph ready at ${gateway.url} (upstream: ${upstreamName})\n`);
 
   let stopping = false;
@@ -55,6 +75,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/** The gateway's webhook URL as the emulator (on this machine) can reach it. */
+function reachableUrl(origin: string, host: string): string {
+  const { port } = new URL(origin);
+  const local =
+    host === '0.0.0.0' || host === 'localhost' || host === '127.0.0.1'
+      ? '127.0.0.1'
+      : host === '::' || host === '::1'
+        ? '[::1]'
+        : host.includes(':')
+          ? `[${host}]`
+          : host;
+  return `http://${local}:${port}${WEBHOOK_PATH}`;
 }
 
 await main();

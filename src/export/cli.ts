@@ -236,6 +236,8 @@ async function inProcessGateway(): Promise<{ url: string; close(): Promise<void>
     // The export is this gateway's only client, and its operations are a page of tickets with a
     // call per ticket for conversations: above the default per-operation cap, bounded by design.
     maxOperationCredits: Math.max(config.maxOperationCredits, 1_000),
+    // Nobody subscribes to this gateway's events: no reconciliation sweep spending list calls.
+    reconcileIntervalMs: 0,
   };
   // The gateway hangs every call of an operation (a page's conversations: up to 100) on one abort
   // signal; Node's default warns past 10 listeners.
