@@ -76,6 +76,32 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
+/**
+ * The plan for the embedded emulator (its `plan` option, camelCase limits): the one told in
+ * `FRESHDESK_PLAN`, else Enterprise.
+ */
+export function embeddedPlan(plan: PlanConfig | undefined):
+  | 'enterprise'
+  | {
+      total: number;
+      ticketCreate?: number;
+      ticketUpdate?: number;
+      ticketsList?: number;
+      contactsList?: number;
+    } {
+  if (plan === undefined) {
+    return 'enterprise';
+  }
+  const { limits } = plan;
+  return {
+    total: limits.total,
+    ticketCreate: limits.ticket_create,
+    ticketUpdate: limits.ticket_update,
+    ticketsList: limits.tickets_list,
+    contactsList: limits.contacts_list,
+  };
+}
+
 /** Thrown by `loadConfig` with every problem found. */
 export class ConfigError extends Error {
   readonly problems: readonly string[];

@@ -3,7 +3,7 @@
  * serves the gateway and prints one ready line.
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, embeddedPlan, loadConfig } from './config.ts';
 import { startEmulator } from './emulator/index.ts';
 import { WEBHOOK_PATH } from './freshness/receiver.ts';
 import { installRules } from './freshness/rules.ts';
@@ -28,15 +28,7 @@ async function main(): Promise<void> {
     const emulator = await startEmulator({
       port: 0,
       adminApiKey: config.apiKey,
-      plan: config.plan
-        ? {
-            total: config.plan.limits.total,
-            ticketCreate: config.plan.limits.ticket_create,
-            ticketUpdate: config.plan.limits.ticket_update,
-            ticketsList: config.plan.limits.tickets_list,
-            contactsList: config.plan.limits.contacts_list,
-          }
-        : 'enterprise',
+      plan: embeddedPlan(config.plan),
     });
     upstreamOrigin = emulator.origin;
     // The emulator's own demo key may be shown; a key the user supplied is a secret and never printed.

@@ -395,6 +395,8 @@ function walkGroups(tally: Tally, sel: Selection): void {
 interface TicketParent {
   at: Position;
   shape: TicketShape;
+  /** Not read yet (known by id only): reaching it costs its read, once. */
+  unread?: boolean;
 }
 
 function walkConversations(
@@ -423,6 +425,9 @@ function walkParentTicket(
   parent: TicketParent | undefined,
 ): void {
   if (parent) {
+    if (parent.unread) {
+      tally.read(`${parent.at.id}|detail`, parent.at.n);
+    }
     walkTickets(tally, sel, parent.at, parent.shape);
     return;
   }
@@ -479,11 +484,13 @@ function walkRatings(tally: Tally, sel: Selection, at: Position, parent: TicketP
  */
 function anyCategoryFolders(state: PlanState): { read: boolean; folders: number } {
   const categories = state.peek(CATEGORIES);
-  const lists = categories?.map((category) => state.peek(foldersOf(category.id)));
-  if (lists && lists.length > 0 && lists.every((list) => list !== undefined)) {
-    return { read: false, folders: Math.max(...lists.map((list) => list?.length ?? 0)) };
-  }
-  return { read: true, folders: ASSUMED_FOLDERS };
+  const lists = (categories ?? []).map((category) => state.peek(foldersOf(category.id)));
+  const held = lists.filter((list) => list !== undefined);
+  return {
+    read: held.length === 0 || held.length < lists.length,
+    // The largest held list: the account's categories tend to be alike.
+    folders: held.length > 0 ? Math.max(...held.map((list) => list?.length ?? 0)) : ASSUMED_FOLDERS,
+  };
 }
 
 interface CategoryShape {
@@ -693,6 +700,32 @@ function walkQuery(tally: Tally, root: Selection): void {
       case 'company':
         loadCompanies(tally, at);
         break;
+      case 'companies':
+        tally.read(`${at.id}|pages`, pagesFor(field.args));
+        break;
+      case 'ticketConversations': {
+        // One ticket's conversations without loading it: its one read comes only if asked for.
+        const first = firstOf(field.args);
+        const conversations: Position = { id: `${at.id}/nodes`, n: first };
+        const ticket: TicketParent = {
+          at: { id: `${at.id}/ticket`, n: 1 },
+          shape: DETAIL,
+          unread: true,
+        };
+        tally.read(`${at.id}|pages`, pagesFor(field.args));
+        for (const nodes of nodeSelections(sel)) {
+          walkConversations(tally, nodes, conversations, ticket);
+        }
+        break;
+      }
+      case 'satisfactionRatings': {
+        const ratings: Position = { id: `${at.id}/nodes`, n: firstOf(field.args) };
+        tally.read(`${at.id}|pages`, pagesFor(field.args));
+        for (const nodes of nodeSelections(sel)) {
+          walkRatings(tally, nodes, ratings, undefined);
+        }
+        break;
+      }
       case 'groups':
         tally.list(GROUPS);
         walkGroups(tally, sel);

@@ -3,7 +3,8 @@
  * schema (every type and field reachable from Query, and the writes), each run against the
  * emulator through the gateway:
  * - `extensions.cost.estimated` is between what was spent and twice that plus 2;
- * - the gateway causes no upstream 4xx (every id in the operations exists) and no `invalid_field`.
+ * - the gateway causes no upstream 4xx (every id in the operations exists; a rating may still point
+ *   at a ticket deleted since, which Freshdesk answers 404) and no `invalid_field`.
  *
  * Fixed seed and a bounded number of runs in CI; a longer run is one command away:
  *   PLAN_PROPERTY_RUNS=2000 PLAN_PROPERTY_SEED=7 npx vitest run test/gateway/plan-property.test.ts
@@ -27,6 +28,8 @@ const SEED = Number(process.env.PLAN_PROPERTY_SEED ?? 11);
 
 interface Pools {
   tickets: string[];
+  /** Tickets whose first conversations are there, and written by contacts. */
+  threads: string[];
   contacts: string[];
   requesters: string[];
   agents: string[];
@@ -61,8 +64,10 @@ function argumentsFor(
   for (const name of names) {
     if (name === 'first') {
       // Nested windows always say how many: the default (30) is longer than most nested lists.
+      // One ticket's conversations are a nested list too, even asked for from the root.
+      const long = root && field.name !== 'ticketConversations';
       parts.push(
-        root
+        long
           ? fc
               .option(pick(ROOT_FIRST), { nil: undefined })
               .map((first) => (first === undefined ? '' : `first: ${first}`))
@@ -82,6 +87,9 @@ function argumentsFor(
         return undefined;
       }
       parts.push(pick(pool).map((id) => `id: ${quote(id)}`));
+    } else if (name === 'ticketId') {
+      // One ticket's conversations: a ticket that has some (a window is counted as full).
+      parts.push(pick(pools.threads).map((id) => `ticketId: ${quote(id)}`));
     } else if (name === 'query') {
       parts.push(pick(SEARCHES).map((q) => `query: ${quote(q)}`));
     } else if (name === 'filter' && field.name === 'tickets') {
@@ -256,8 +264,18 @@ describe('the cost estimate against what operations spend', () => {
   it(`holds for ${RUNS} generated operations (seed ${SEED})`, { timeout: 600_000 }, async () => {
     const { data } = stack.emulator;
     const open = [...data.tickets.values()].filter((t) => !t.spam && !t.deleted);
+    const removed = new Set(
+      [...data.tickets.values()].filter((t) => t.spam || t.deleted).map((t) => String(t.id)),
+    );
     const pools: Pools = {
       tickets: open.map((t) => String(t.id)),
+      // Each author may be a contact, loaded in full: threads whose first two are contacts'.
+      threads: open
+        .filter((t) => {
+          const thread = data.conversations.get(t.id) ?? [];
+          return thread.length >= 2 && thread.slice(0, 2).every((c) => !data.agents.has(c.user_id));
+        })
+        .map((t) => String(t.id)),
       contacts: [...data.contacts.values()].filter((c) => !c.deleted).map((c) => String(c.id)),
       requesters: [...new Set(open.map((t) => String(t.requester_id)))],
       agents: [...data.agents.keys()].map(String),
@@ -269,16 +287,39 @@ describe('the cost estimate against what operations spend', () => {
       fc.asyncProperty(operations(pools), async (operation) => {
         stack.emulator.resetStats();
         const result = await stack.gql(operation);
+        // Below a failed non-null field, resolvers already started may still be reading: let
+        // them finish, so they count here and not in the next operation.
+        let calls = -1;
+        while (calls !== stack.emulator.stats().totalCalls) {
+          calls = stack.emulator.stats().totalCalls;
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
         const stats = stack.emulator.stats();
         const cost = (result.extensions?.cost ?? {}) as Cost;
+        // A rating may point at a ticket deleted since (Freshdesk: 404); that is the data's.
+        const gone = (result.errors ?? []).some((error) => {
+          const path = (error.extensions?.upstream as { path?: string } | undefined)?.path ?? '';
+          return (
+            error.extensions?.code === 'NOT_FOUND' && removed.has(path.split('/').at(-1) ?? '')
+          );
+        });
         const refused = Object.entries(stats.status).filter(
-          ([status, count]) => Number(status) >= 400 && Number(status) < 500 && count > 0,
+          ([status, count]) =>
+            Number(status) >= 400 &&
+            Number(status) < 500 &&
+            count > 0 &&
+            !(gone && status === '404'),
         );
         const report = { operation, cost, errors: result.errors, refused, calls: stats.calls };
         expect(result.status, JSON.stringify(report)).toBe(200);
-        expect(cost.spent, JSON.stringify(report)).toBe(stats.totalCredits);
-        expect(cost.estimated, JSON.stringify(report)).toBeGreaterThanOrEqual(cost.spent);
-        expect(cost.estimated, JSON.stringify(report)).toBeLessThanOrEqual(2 * cost.spent + 2);
+        // What Freshdesk counted, including reads that went on below a failed field after the
+        // answer was sent: the estimate covers them too.
+        expect(cost.estimated, JSON.stringify(report)).toBeGreaterThanOrEqual(stats.totalCredits);
+        if (result.errors === undefined) {
+          // An error stops what was below it from being read: only a whole answer spends it all.
+          expect(cost.spent, JSON.stringify(report)).toBe(stats.totalCredits);
+          expect(cost.estimated, JSON.stringify(report)).toBeLessThanOrEqual(2 * cost.spent + 2);
+        }
         expect(refused, JSON.stringify(report)).toEqual([]);
         expect(stats.invalidFieldErrors, JSON.stringify(report)).toBe(0);
       }),

@@ -41,7 +41,7 @@ it('climbs a learned tickets-list sub-limit back after a foreign 429', {
     // Steady demand (4 clients, 1-credit pages) while the windows pass.
     const seen: (number | null | undefined)[] = [];
     const errors: unknown[] = [];
-    const until = Date.now() + 8 * WINDOW_MS;
+    const until = Date.now() + 15 * WINDOW_MS;
     const client = async () => {
       while (Date.now() < until && seen.at(-1) !== 20) {
         const result = await stack.gql(LIST);

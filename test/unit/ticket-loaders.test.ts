@@ -13,22 +13,24 @@ it("fetches 50 tickets' conversations and 20 contacts in 70 calls, at most 16 at
   let inFlight = 0;
   let peak = 0;
   const paths: string[] = [];
+  const get = async (path: string) => {
+    paths.push(path);
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    inFlight -= 1;
+    return {
+      status: 200,
+      data: path.includes('/contacts/') ? { id: path.split('/').at(-1) } : [],
+      nextPage: undefined,
+      requestId: undefined,
+      credits: 1,
+      headers: {},
+    };
+  };
   const session = {
-    get: async (path: string) => {
-      paths.push(path);
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      await new Promise((resolve) => setImmediate(resolve));
-      inFlight -= 1;
-      return {
-        status: 200,
-        data: path.includes('/contacts/') ? { id: path.split('/').at(-1) } : [],
-        nextPage: undefined,
-        requestId: undefined,
-        credits: 1,
-        headers: {},
-      };
-    },
+    get,
+    read: (request: { path: string }) => get(request.path),
   } as unknown as FreshdeskSession;
   const ctx = {
     freshdesk: session,

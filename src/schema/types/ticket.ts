@@ -175,6 +175,21 @@ Ticket.implement({
       description: 'When the first response is due under the SLA (UTC).',
       resolve: (ticket) => ticket.frDueBy,
     }),
+    requesterId: t.exposeID('requesterId', {
+      description: "The requester's contact id, without loading the contact.",
+    }),
+    responderId: t.exposeID('responderId', {
+      nullable: true,
+      description: "The assigned agent's id, without loading the agent list.",
+    }),
+    groupId: t.exposeID('groupId', {
+      nullable: true,
+      description: "The assigned group's id, without loading the group list.",
+    }),
+    companyId: t.exposeID('companyId', {
+      nullable: true,
+      description: "The company's id, without loading the company.",
+    }),
     requester: t.field({
       type: Contact,
       nullable: true,
@@ -261,9 +276,10 @@ function companyOf(
   return companyLoader(ctx).load(ticket.companyId);
 }
 
-async function conversationsOf(
+/** A page of a ticket's conversations (embedded ones first when the ticket call carried them). */
+export async function conversationsOf(
   ctx: Context,
-  ticket: TicketModel,
+  ticket: Pick<TicketModel, 'id' | 'conversations'>,
   args: { first?: number | null; after?: string | null },
   info: GraphQLResolveInfo,
 ): Promise<ConnectionResult<ConversationModel>> {
