@@ -1,6 +1,6 @@
 /**
  * The gateway's own writes, reported the moment Freshdesk confirms them (one call per mutation): to
- * the change feed (the cache forgets the ticket) and as a `ticketEvents` event (source GATEWAY). The
+ * the change feed (the cache forgets the ticket) and as a `ticketEvents` event (source WEBHOOK, origin GATEWAY_WRITE). The
  * webhook Freshdesk sends for the same write is then recognised as the same change.
  */
 import type { ConversationModel } from '../upstream/conversations.ts';

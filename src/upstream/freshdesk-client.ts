@@ -54,6 +54,8 @@ export interface CallRecord {
   status: number | undefined;
   credits: number;
   durationMs: number;
+  /** How long the attempt waited for quota budget before it was sent. */
+  queuedMs?: number;
   attempt: number;
 }
 
@@ -170,8 +172,18 @@ export class FreshdeskClient {
     for (let attempt = 1; ; attempt++) {
       let failure: UpstreamError;
       try {
+        const queued = performance.now();
         await this.#quota.acquire(quotaRequest, session.signal);
-        return await this.#attempt<T>(session, method, target, payload, attempt, quotaRequest);
+        const queuedMs = performance.now() - queued;
+        return await this.#attempt<T>(
+          session,
+          method,
+          target,
+          payload,
+          attempt,
+          quotaRequest,
+          queuedMs,
+        );
       } catch (error) {
         failure = asUpstreamError(error, method, target);
         failure.attempts = attempt;
@@ -229,6 +241,7 @@ export class FreshdeskClient {
     payload: string | undefined,
     attempt: number,
     quotaRequest: Parameters<QuotaGate['settle']>[0],
+    queuedMs: number,
   ): Promise<UpstreamResponse<T>> {
     const started = performance.now();
     const remaining = session.deadline - Date.now();
@@ -317,6 +330,7 @@ export class FreshdeskClient {
         status,
         credits: status === undefined ? 0 : credits,
         durationMs: performance.now() - started,
+        queuedMs,
         attempt,
       });
     }

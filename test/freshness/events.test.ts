@@ -59,7 +59,8 @@ describe('with the rules installed (webhooks) and a sweep run by hand', () => {
       expect(event).toMatchObject({
         ticketId: String(ticket.id),
         kind: 'UPDATED',
-        source: 'GATEWAY',
+        source: 'WEBHOOK',
+        origin: 'GATEWAY_WRITE',
         updatedAt: answer.data?.updateTicket.updatedAt,
         ticket: { id: String(ticket.id), priority: 'URGENT' },
       });
@@ -159,10 +160,10 @@ describe('with the rules installed (webhooks) and a sweep run by hand', () => {
       );
       await quiet(stack);
       const events = eventsOf(await sse.waitFor(3));
-      expect(events.map((e) => [e.ticketId, e.kind, e.source])).toEqual([
-        [newId, 'CREATED', 'GATEWAY'],
-        [String(ticket.id), 'REPLY_SENT', 'GATEWAY'],
-        [String(ticket.id), 'NOTE_ADDED', 'GATEWAY'],
+      expect(events.map((e) => [e.ticketId, e.kind, e.source, e.origin])).toEqual([
+        [newId, 'CREATED', 'WEBHOOK', 'GATEWAY_WRITE'],
+        [String(ticket.id), 'REPLY_SENT', 'WEBHOOK', 'GATEWAY_WRITE'],
+        [String(ticket.id), 'NOTE_ADDED', 'WEBHOOK', 'GATEWAY_WRITE'],
       ]);
       // Each write made the emulator fire a rule; every delivery was recognised as its change.
       const received = stack.gateway.app.freshness.receiver!.deliveries().slice(-3);

@@ -117,7 +117,7 @@ export async function subscribe(
   };
 }
 
-export const EVENT_FIELDS = 'id kind ticketId source triggeredEvent updatedAt receivedAt';
+export const EVENT_FIELDS = 'id kind ticketId source origin triggeredEvent updatedAt receivedAt';
 
 /** The event objects of `results` (throws on an error result). */
 export function eventsOf(results: EventResult[]): Record<string, unknown>[] {

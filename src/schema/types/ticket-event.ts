@@ -33,19 +33,35 @@ export const TicketEventKind = builder.enumType('TicketEventKind', {
 });
 
 export const TicketEventSource = builder.enumType('TicketEventSource', {
-  description: 'How the gateway learned of the change.',
+  description:
+    'How the gateway learned of the change (contract: WEBHOOK or SWEEP; `TicketEvent.origin` tells pushed changes apart).',
   values: {
-    WEBHOOK: { value: 'webhook', description: "A Freshdesk automation rule's webhook." },
+    WEBHOOK: {
+      value: 'webhook',
+      description:
+        "Pushed to the gateway: a Freshdesk automation rule's webhook, or the gateway's own mutation, reported at once (the webhook Freshdesk then sends for it is the same change, not a second event).",
+    },
     SWEEP: {
       value: 'sweep',
       description:
         'The reconciliation sweep (`updated_since` the last change seen): changes webhooks missed.',
     },
-    GATEWAY: {
+  } as const,
+});
+
+export const TicketEventOrigin = builder.enumType('TicketEventOrigin', {
+  description: 'Where the event came from, more precisely than `source`.',
+  values: {
+    FRESHDESK_WEBHOOK: {
+      value: 'webhook',
+      description: "A Freshdesk automation rule's webhook (source WEBHOOK).",
+    },
+    GATEWAY_WRITE: {
       value: 'gateway',
       description:
-        "The gateway's own mutation, reported at once (the webhook Freshdesk sends for it is the same change, not a second event).",
+        "This gateway's own mutation, reported as soon as Freshdesk accepted it (source WEBHOOK).",
     },
+    SWEEP: { value: 'sweep', description: 'The reconciliation sweep (source SWEEP).' },
   } as const,
 });
 
@@ -72,7 +88,12 @@ TicketEvent.implement({
     }),
     source: t.field({
       type: TicketEventSource,
-      description: 'WEBHOOK, SWEEP or GATEWAY.',
+      description: "WEBHOOK (pushed: a Freshdesk webhook or the gateway's own write) or SWEEP.",
+      resolve: (event) => (event.source === 'sweep' ? 'sweep' : 'webhook'),
+    }),
+    origin: t.field({
+      type: TicketEventOrigin,
+      description: "FRESHDESK_WEBHOOK, GATEWAY_WRITE (this gateway's own mutation) or SWEEP.",
       resolve: (event) => event.source,
     }),
     triggeredEvent: t.exposeString('triggeredEvent', {
