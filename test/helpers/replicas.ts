@@ -290,9 +290,9 @@ export async function startReplicas(options: ReplicaSetOptions): Promise<Replica
   return set;
 }
 
-/** POSTs a webhook body to a replica with the secret (`null`: none). */
+/** POSTs a webhook body to a replica (or any gateway) with the secret (`null`: none). */
 export async function postWebhookTo(
-  replica: Replica,
+  replica: Pick<Replica, 'webhookUrl'>,
   body: Record<string, unknown>,
   secret: string | null,
 ): Promise<{ status: number; body: unknown; ms: number }> {
@@ -316,9 +316,9 @@ export async function postWebhookTo(
   return { status: response.statusCode, body: parsed, ms: Date.now() - started };
 }
 
-/** GET a replica's path (`/ready`, `/webhooks/freshdesk` with the secret header) as JSON. */
+/** GET a replica's (or any gateway's) path (`/ready`, `/webhooks/freshdesk` with the secret header) as JSON. */
 export async function getJson(
-  replica: Replica,
+  replica: Pick<Replica, 'origin'>,
   path: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -5,13 +5,10 @@
  * replicas; and with Redis cut (a TCP proxy in between) each replica goes on alone at once.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { TicketChange } from '../../src/freshness/change-feed.ts';
 import { type Delivery, isOverflow } from '../../src/freshness/event-bus.ts';
 import {
   compareEventIds,
-  type NewTicketEvent,
   parseEventId,
-  ReplayError,
   type TicketEventRecord,
 } from '../../src/freshness/event-log.ts';
 import { createEventPipeline, type EventPipeline } from '../../src/freshness/pipeline.ts';
@@ -23,6 +20,7 @@ import {
 } from '../../src/freshness/shared-stores.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createRedisManager, type RedisManager } from '../../src/redis/redis.ts';
+import { ACCOUNT, replayError, sampleChange, sampleEvent } from '../helpers/events.ts';
 import {
   deleteKeys,
   keysUnder,
@@ -32,7 +30,6 @@ import {
   testPrefix,
 } from '../helpers/redis.ts';
 
-const ACCOUNT = 'https://acme.freshdesk.com';
 const prefixes: string[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -80,36 +77,6 @@ async function proxy(): Promise<TcpProxy> {
   const link = await startTcpProxy(REDIS_URL);
   cleanups.push(() => link.close());
   return link;
-}
-
-const event = (ticketId: string): NewTicketEvent => ({
-  kind: 'updated',
-  ticketId,
-  updatedAt: '2026-03-01T12:00:00Z',
-  source: 'sweep',
-  triggeredEvent: null,
-  receivedAt: '2026-03-01T12:00:01.000Z',
-});
-
-const change = (ticketId: string, updatedAt: string | undefined): TicketChange => ({
-  account: ACCOUNT,
-  ticketId,
-  updatedAt,
-  source: 'webhook',
-  kind: 'updated',
-  receivedAt: Date.now(),
-});
-
-async function replayError(promise: Promise<unknown>): Promise<ReplayError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ReplayError) {
-      return error;
-    }
-    throw error;
-  }
-  throw new Error('expected a ReplayError');
 }
 
 function sharedLog(redis: RedisManager, options: { maxEvents?: number; maxAgeMs?: number } = {}) {
@@ -187,7 +154,7 @@ describe('the replay log in Redis', () => {
     const start = await log.head();
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      ids.push((await log.append(event(String(i)))).id);
+      ids.push((await log.append(sampleEvent(String(i)))).id);
     }
     expect(compareEventIds(ids[0]!, start)).toBeGreaterThan(0);
     for (let i = 1; i < ids.length; i++) {
@@ -204,10 +171,10 @@ describe('the replay log in Redis', () => {
     const start = await log.head();
     const ids: string[] = [];
     for (const ticket of ['1', '2', '3']) {
-      ids.push((await log.append(event(ticket))).id);
+      ids.push((await log.append(sampleEvent(ticket))).id);
     }
     expect((await log.since(start)).map((e) => e.ticketId)).toEqual(['1', '2', '3']);
-    await log.append(event('4'));
+    await log.append(sampleEvent('4'));
     const expired = await replayError(log.since(start));
     expect(expired.code).toBe('EVENTS_EXPIRED');
     expect(expired.floor).toBe(ids[0]);
@@ -220,9 +187,9 @@ describe('the replay log in Redis', () => {
   it('drops events past their age and says so to a subscriber further behind', async () => {
     const redis = await manager();
     const log = sharedLog(redis, { maxAgeMs: 600 });
-    const old = await log.append(event('1'));
+    const old = await log.append(sampleEvent('1'));
     await new Promise((resolve) => setTimeout(resolve, 700));
-    const recent = await log.append(event('2'));
+    const recent = await log.append(sampleEvent('2'));
     expect((await log.since(old.id)).map((e) => e.id)).toEqual([recent.id]);
     expect((await replayError(log.since(`${parseEventId(old.id)![0] - 1}-0`))).code).toBe(
       'EVENTS_EXPIRED',
@@ -232,18 +199,18 @@ describe('the replay log in Redis', () => {
   it('a log lost from Redis (flushed, expired) starts again with a new floor: an old `after` is EVENTS_EXPIRED, never a silent gap', async () => {
     const redis = await manager();
     const log = sharedLog(redis);
-    const first = await log.append(event('1'));
-    await log.append(event('2'));
+    const first = await log.append(sampleEvent('1'));
+    await log.append(sampleEvent('2'));
     await redis.client.del(redis.key('log'));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await log.append(event('3'));
+    await log.append(sampleEvent('3'));
     expect((await replayError(log.since(first.id))).code).toBe('EVENTS_EXPIRED');
   });
 
   it('ids a replica issued while cut off from Redis are EVENTS_EXPIRED in the shared log', async () => {
     const redis = await manager();
     const log = sharedLog(redis);
-    await log.append(event('1'));
+    await log.append(sampleEvent('1'));
     const local = `${Date.now()}-${LOCAL_SEQ_BASE + 3}`;
     const error = await replayError(log.since(local));
     expect(error.code).toBe('EVENTS_EXPIRED');
@@ -263,7 +230,7 @@ describe('the replay log in Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const [logA, logB] = [sharedLog(a), sharedLog(b)];
     const appended = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => (i % 2 ? logA : logB).append(event(String(i)))),
+      Array.from({ length: 100 }, (_, i) => (i % 2 ? logA : logB).append(sampleEvent(String(i)))),
     );
     const deadline = Date.now() + 5_000;
     while (heard.length < 100 && Date.now() < deadline) {
@@ -311,7 +278,7 @@ describe('the event pipeline over shared stores (two replicas)', () => {
     const b = createEventPipeline(stores(await manager({ prefix })));
     const onA = await subscribed(a);
     const onB = await subscribed(b);
-    const made = await a.ingest(change('1', '2026-03-01T12:00:00Z'));
+    const made = await a.ingest(sampleChange('1', '2026-03-01T12:00:00Z'));
     expect(made).not.toBeNull();
     expect((await onB.next()).id).toBe(made!.id);
     expect((await onA.next()).id).toBe(made!.id);
@@ -325,10 +292,10 @@ describe('the event pipeline over shared stores (two replicas)', () => {
     const b = createEventPipeline(stores(await manager({ prefix })));
     const onB = await subscribed(b);
     const made = await Promise.all([
-      a.ingest(change('5', '2026-03-01T12:00:00Z')),
-      b.ingest(change('5', '2026-03-01T12:00:00Z')),
-      a.ingest({ ...change('6', undefined), sightingKey: 'body-hash' }),
-      b.ingest({ ...change('6', undefined), sightingKey: 'body-hash' }),
+      a.ingest(sampleChange('5', '2026-03-01T12:00:00Z')),
+      b.ingest(sampleChange('5', '2026-03-01T12:00:00Z')),
+      a.ingest({ ...sampleChange('6', undefined), sightingKey: 'body-hash' }),
+      b.ingest({ ...sampleChange('6', undefined), sightingKey: 'body-hash' }),
     ]);
     expect(made.filter((e) => e !== null)).toHaveLength(2);
     await onB.next();
@@ -340,13 +307,13 @@ describe('the event pipeline over shared stores (two replicas)', () => {
     const prefix = testPrefix('pipeline');
     const a = createEventPipeline(stores(await manager({ prefix })));
     const b = createEventPipeline(stores(await manager({ prefix })));
-    const first = await a.ingest(change('1', '2026-03-01T12:00:00Z'));
-    const second = await a.ingest(change('2', '2026-03-01T12:00:00Z'));
-    const third = await b.ingest(change('3', '2026-03-01T12:00:00Z'));
+    const first = await a.ingest(sampleChange('1', '2026-03-01T12:00:00Z'));
+    const second = await a.ingest(sampleChange('2', '2026-03-01T12:00:00Z'));
+    const third = await b.ingest(sampleChange('3', '2026-03-01T12:00:00Z'));
     const resumed = await subscribed(b, first!.id);
     expect((await resumed.next()).id).toBe(second!.id);
     expect((await resumed.next()).id).toBe(third!.id);
-    const live = await a.ingest(change('4', '2026-03-01T12:00:00Z'));
+    const live = await a.ingest(sampleChange('4', '2026-03-01T12:00:00Z'));
     expect((await resumed.next()).id).toBe(live!.id);
     expect(await resumed.quiet()).toBe(true);
   });
@@ -400,14 +367,14 @@ describe('with Redis cut (a proxy between the replica and Redis)', () => {
     const b = createEventPipeline(stores(await manager({ prefix })));
     const onA = await subscribed(a);
     const onB = await subscribed(b);
-    const before = await b.ingest(change('1', '2026-03-01T12:00:00Z'));
+    const before = await b.ingest(sampleChange('1', '2026-03-01T12:00:00Z'));
     expect((await onA.next()).id).toBe(before!.id);
     await onB.next();
 
     link.cut('blackhole');
     // The first call after the cut waits at most the timeout; the next ones not at all once down.
     const started = Date.now();
-    const alone = await a.ingest(change('2', '2026-03-01T12:00:00Z'));
+    const alone = await a.ingest(sampleChange('2', '2026-03-01T12:00:00Z'));
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(alone).not.toBeNull();
     expect(parseEventId(alone!.id)![1]).toBeGreaterThanOrEqual(LOCAL_SEQ_BASE);
@@ -415,9 +382,9 @@ describe('with Redis cut (a proxy between the replica and Redis)', () => {
     expect((await onA.next()).id).toBe(alone!.id);
     expect(storesA.status().mode).toBe('local');
     // What A heard before the cut is still known: the same change is no new event.
-    expect(await a.ingest(change('1', '2026-03-01T12:00:00Z'))).toBeNull();
+    expect(await a.ingest(sampleChange('1', '2026-03-01T12:00:00Z'))).toBeNull();
     // Replay from A's own ids works while cut off.
-    const more = await a.ingest(change('3', '2026-03-01T12:00:00Z'));
+    const more = await a.ingest(sampleChange('3', '2026-03-01T12:00:00Z'));
     await onA.next();
     const resumedOnA = await subscribed(a, alone!.id);
     expect((await resumedOnA.next()).id).toBe(more!.id);
@@ -426,7 +393,7 @@ describe('with Redis cut (a proxy between the replica and Redis)', () => {
 
     link.restore();
     expect(await redisA.ready(10_000)).toBe(true);
-    const rejoined = await a.ingest(change('4', '2026-03-01T12:00:00Z'));
+    const rejoined = await a.ingest(sampleChange('4', '2026-03-01T12:00:00Z'));
     expect(parseEventId(rejoined!.id)![1]).toBeLessThan(LOCAL_SEQ_BASE);
     expect((await onB.next()).id).toBe(rejoined!.id);
     expect((await onA.next()).id).toBe(rejoined!.id);
