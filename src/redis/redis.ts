@@ -115,6 +115,13 @@ export function createRedisManager(options: RedisManagerOptions): RedisManager {
   const commandTimeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const name = options.name ?? 'deskgraph';
   const replicaId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  // A password in the URL (redis://:secret@host) is never logged.
+  try {
+    const { password } = new URL(url);
+    logger.addSecret(password ? decodeURIComponent(password) : undefined);
+  } catch {
+    // ioredis reports a URL it cannot use.
+  }
   const heartbeatMs = Math.max(1_000, commandTimeout * 4);
   const common: RedisOptions = {
     connectionName: name,

@@ -404,3 +404,21 @@ describe('with Redis cut (a proxy between the replica and Redis)', () => {
     });
   });
 });
+
+describe('the connection manager', () => {
+  it("makes REDIS_URL's password a secret of the log: never written, whoever logs it", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+    const redis = createRedisManager({
+      url: 'redis://:hunter2-sekrit@127.0.0.1:1',
+      prefix: testPrefix('secret'),
+      logger,
+    });
+    cleanups.push(() => redis.close());
+    expect(await redis.ready(1_500)).toBe(false);
+    logger.warn('a careless line', { url: 'redis://:hunter2-sekrit@127.0.0.1:1' });
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join('\n')).not.toContain('hunter2-sekrit');
+    expect(JSON.stringify(redis.health())).not.toContain('hunter2-sekrit');
+  });
+});
