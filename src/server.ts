@@ -10,6 +10,7 @@ import { createFreshness } from './freshness/freshness.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { CredentialRegistry } from './quota/credentials.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
+import { createRedisManager, type RedisManager } from './redis/redis.ts';
 import { FreshdeskClient } from './upstream/freshdesk-client.ts';
 
 export interface Gateway {
@@ -21,8 +22,13 @@ export interface Gateway {
   client: FreshdeskClient;
   /** The account's quota scheduler (budget, queue); what the `quota` query reports. */
   quota: QuotaScheduler;
+  /** The Redis connections shared state goes through; undefined without `REDIS_URL`. */
+  redis: RedisManager | undefined;
   close(): Promise<void>;
 }
+
+/** How long a start waits for Redis before going on with local state (it joins when Redis answers). */
+export const REDIS_START_WAIT_MS = 2_000;
 
 export interface StartGatewayOptions {
   config: Config;
@@ -36,6 +42,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const logger =
     options.logger ??
     createLogger({ level: config.logLevel, secrets: [config.apiKey, config.webhookSecret] });
+  const redis = config.redisUrl
+    ? createRedisManager({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        commandTimeoutMs: config.redisTimeoutMs,
+        logger,
+      })
+    : undefined;
   if (config.redisUrl) {
     // The store interface is async so a shared one can replace it; until then each replica
     // budgets alone (safe with one replica, too generous with several).
@@ -57,8 +71,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     quota,
     logger,
   });
-  const freshness = createFreshness({ config, client, logger });
-  const app = createApp({ config, client, logger, quota, freshness });
+  const freshness = createFreshness({ config, client, logger, redis });
+  const app = createApp({ config, client, logger, quota, freshness, redis });
+  if (redis && !(await redis.ready(REDIS_START_WAIT_MS))) {
+    logger.warn('redis not reachable at start: using local state until it answers', {
+      error: redis.health().lastError,
+    });
+  }
   const server = createServer(app.handler);
   await listen(server, config.port, config.host);
   await freshness.start();
@@ -71,6 +90,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     app,
     client,
     quota,
+    redis,
     close: async () => {
       await freshness.close();
       quota.close();
@@ -79,6 +99,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         server.closeAllConnections();
       });
       await client.close();
+      await redis?.close();
     },
   };
 }
