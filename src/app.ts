@@ -8,9 +8,17 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { useRequestBodyLimit } from './body-limit.ts';
+import { type ReadCache, readCacheFor } from './cache/read-cache.ts';
 import type { Config } from './config.ts';
-import { type Context, newCostTracker, recordCall } from './context.ts';
+import {
+  type Context,
+  newCostTracker,
+  operationCache,
+  recordCall,
+  type StaleNote,
+} from './context.ts';
 import { createMaskError } from './errors.ts';
+import { changeFeed } from './freshness/change-feed.ts';
 import { createFreshness, type Freshness } from './freshness/freshness.ts';
 import { WEBHOOK_PATH } from './freshness/receiver.ts';
 import { CredentialCache } from './loaders/credential-cache.ts';
@@ -21,7 +29,7 @@ import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts'
 import { useQuotaGate } from './quota/use-quota-gate.ts';
 import type { RedisManager } from './redis/redis.ts';
 import { currentRequestId, requestScope } from './request-scope.ts';
-import { estimateCost } from './schema/cost.ts';
+import { estimateCost, useCachedAnswers } from './schema/cost.ts';
 import { schema } from './schema/index.ts';
 import type { FreshdeskClient } from './upstream/freshdesk-client.ts';
 
@@ -40,12 +48,16 @@ export interface AppDeps {
   freshness?: Freshness;
   /** Replicas sharing Redis: its health is part of `/ready` (which stays 200 while Redis is down). */
   redis?: RedisManager;
+  /** The read cache across operations; one sized by the config (watching the change feed) when not given. */
+  readCache?: ReadCache;
 }
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   handler: RequestListener;
   freshness: Freshness;
+  /** Freshdesk's answers kept across operations (`src/cache/`): statistics for metrics. */
+  readCache: ReadCache;
 }
 
 const EXAMPLE_QUERY = `# Welcome to deskgraph: Freshdesk as a graph.
@@ -100,6 +112,7 @@ export function createApp(deps: AppDeps): App {
     });
 
   const freshness = deps.freshness ?? createFreshness({ config, client, logger });
+  const readCache = deps.readCache ?? readCacheFor(config, client.origin, changeFeed);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -125,6 +138,8 @@ export function createApp(deps: AppDeps): App {
       }),
       useCostExtensions(),
       useRequestBodyLimit(),
+      // After the gate: an operation the read cache answered whole is not executed again.
+      useCachedAnswers(),
     ],
     context: ({ request }): Context => {
       // The id the HTTP handler chose (and sent back in `x-request-id`), so logs and errors agree.
@@ -133,17 +148,19 @@ export function createApp(deps: AppDeps): App {
       logger.addSecret(apiKey);
       const priority = priorityOf(request);
       const cost = newCostTracker();
+      const stale: StaleNote[] = [];
       return {
         requestId,
         config,
         logger,
         apiKey,
         shared: sharedFor(apiKey),
+        cache: readCache,
         loaders: new Map(),
         quota,
         cost,
         warnings: [],
-        stale: [],
+        stale,
         freshness,
         freshdesk: client.session({
           apiKey,
@@ -151,6 +168,7 @@ export function createApp(deps: AppDeps): App {
           deadline: Date.now() + config.operationDeadlineMs,
           signal: request.signal,
           onCall: (call) => recordCall(cost, call),
+          cache: operationCache(readCache, cost, stale),
         }),
       };
     },
@@ -182,7 +200,7 @@ export function createApp(deps: AppDeps): App {
       void yoga(req, res);
     });
   };
-  return { yoga, handler, freshness };
+  return { yoga, handler, freshness, readCache };
 }
 
 /**

@@ -3,6 +3,7 @@
  * and throws them together, so a bad start names all of them at once.
  */
 import { isIP } from 'node:net';
+import { type CacheKind, readMaxAges } from './cache/kinds.ts';
 import { type PlanLimits, readPlan } from './quota/plans.ts';
 
 /** A plan by name (`trial`...`enterprise`, or `custom` for limits Freshdesk granted on request). */
@@ -80,6 +81,18 @@ export interface Config {
   eventLogMaxEvents: number;
   /** How long the replay log keeps an event (`DESKGRAPH_EVENT_LOG_MAX_AGE_MS`). @default 3600000 */
   eventLogMaxAgeMs: number;
+  /**
+   * The read cache's bound in bytes (`DESKGRAPH_CACHE_MAX_MB`, in MiB); 0 turns the cache off.
+   * @default 64 MiB
+   */
+  cacheMaxBytes: number;
+  /** Per-kind maximum ages in seconds (`DESKGRAPH_CACHE_MAX_AGES`, `kind=seconds,...`). */
+  cacheMaxAges: Partial<Record<CacheKind, number>>;
+  /**
+   * How long a cached answer may still be served, marked stale, when Freshdesk cannot answer
+   * (`DESKGRAPH_CACHE_STALE_MAX_AGE_S`, in seconds). @default 86400000 (a day)
+   */
+  cacheStaleMaxAgeMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -191,6 +204,11 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  const maxAges = readMaxAges(read('DESKGRAPH_CACHE_MAX_AGES'));
+  if ('problems' in maxAges) {
+    problems.push(`DESKGRAPH_CACHE_MAX_AGES: ${maxAges.problems.join('; ')}.`);
+  }
+
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
     host: read('HOST') ?? '127.0.0.1',
@@ -214,6 +232,9 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileIntervalMs: int('DESKGRAPH_RECONCILE_INTERVAL_MS', 60_000, 0, 86_400_000),
     eventLogMaxEvents: int('DESKGRAPH_EVENT_LOG_MAX_EVENTS', 10_000, 1, 1_000_000),
     eventLogMaxAgeMs: int('DESKGRAPH_EVENT_LOG_MAX_AGE_MS', 3_600_000, 1_000, 604_800_000),
+    cacheMaxBytes: int('DESKGRAPH_CACHE_MAX_MB', 64, 0, 65_536) * 1024 * 1024,
+    cacheMaxAges: 'ages' in maxAges ? maxAges.ages : {},
+    cacheStaleMaxAgeMs: int('DESKGRAPH_CACHE_STALE_MAX_AGE_S', 86_400, 0, 604_800) * 1000,
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
   };
   if (config.quotaBulkReservePercent + config.quotaWebhookSharePercent >= 100) {

@@ -3,12 +3,15 @@
  * live in `loaders`, under typed slots, so they never outlive a request; what is shared across
  * requests lives in `shared`, one cache per credential.
  */
+import type { ExecutionResult } from 'graphql';
+import type { ReadCache } from './cache/read-cache.ts';
 import type { Config } from './config.ts';
+import { currentFieldPath } from './field-scope.ts';
 import type { Freshness } from './freshness/freshness.ts';
-import type { CredentialCache } from './loaders/credential-cache.ts';
+import type { SharedCache } from './loaders/credential-cache.ts';
 import type { Logger } from './logger.ts';
 import type { QuotaScheduler, QuotaStatus } from './quota/scheduler.ts';
-import type { CallRecord, FreshdeskSession } from './upstream/freshdesk-client.ts';
+import type { CallRecord, FreshdeskSession, SessionCache } from './upstream/freshdesk-client.ts';
 
 /** `extensions.warnings` entries (e.g. a search cut at 300 results). */
 export interface Warning {
@@ -50,7 +53,11 @@ export interface Context {
   /** The key this operation uses upstream (service key or the caller's own). Never echo it. */
   apiKey: string;
   /** What outlives the request, for this credential only. */
-  shared: CredentialCache;
+  shared: SharedCache;
+  /** The gateway's read cache across operations (its session reads through it). */
+  cache?: ReadCache;
+  /** The operation's answer, when the read cache alone gave it before execution (`schema/cost.ts`). */
+  answer?: ExecutionResult;
   /** Per-request objects by slot (see `perRequest`). */
   loaders: Map<Slot<unknown>, unknown>;
   /** The account's quota scheduler (shared by every request of this gateway). */
@@ -79,6 +86,39 @@ export function recordCall(cost: CostTracker, call: CallRecord): void {
   cost.calls += 1;
   cost.spent += call.credits;
   cost.queuedMs = Math.max(cost.queuedMs, Math.round(call.queuedMs ?? 0));
+}
+
+/**
+ * The read cache as one operation's session uses it: its hits counted in the operation's cost, its
+ * stale answers noted (with their age) at the field that read them.
+ */
+export function operationCache(
+  cache: ReadCache | undefined,
+  cost: CostTracker,
+  stale: StaleNote[],
+): SessionCache | undefined {
+  if (cache === undefined || !cache.enabled) {
+    return undefined;
+  }
+  return cache.forOperation({
+    hit: () => {
+      cost.cacheHits += 1;
+    },
+    stale: (ageMs) => noteStale(stale, ageMs),
+  });
+}
+
+/** Notes stale data served at the field being resolved (once per field). */
+export function noteStale(stale: StaleNote[], ageMs: number): void {
+  const path = currentFieldPath();
+  const ageSeconds = Math.max(0, Math.round(ageMs / 1000));
+  const key = path.join('.');
+  const same = stale.find((note) => note.path.join('.') === key);
+  if (same) {
+    same.ageSeconds = Math.max(same.ageSeconds, ageSeconds);
+  } else {
+    stale.push({ path, ageSeconds });
+  }
 }
 
 export function newCostTracker(): CostTracker {

@@ -13,7 +13,7 @@
 import type DataLoader from 'dataloader';
 import { type Context, perRequest, slot } from '../context.ts';
 import { contactScanPages } from '../plan/rules.ts';
-import { type ContactModel, getContact, listContacts } from '../upstream/contacts.ts';
+import { type ContactModel, contactRead, getContact, listContacts } from '../upstream/contacts.ts';
 import { byIdSlot } from './limit.ts';
 import { scanAndLearn } from './list-scan.ts';
 import { planState } from './references.ts';
@@ -58,12 +58,16 @@ async function readContacts(ctx: Context, pages: number): Promise<Map<string, Co
 const CONTACT_BY_ID = byIdSlot(
   'contact',
   (ctx, id) => getContact(ctx.freshdesk, id),
-  async (ctx, ids) => scanContacts(ctx, ids.length),
+  // Contacts the read cache holds cost nothing: only the others count towards a scan.
+  async (ctx, ids) => {
+    const wanted = ids.filter((id) => !ctx.freshdesk.hasRead(contactRead(id))).length;
+    return wanted === 0 ? undefined : scanContacts(ctx, wanted);
+  },
 );
 
 /**
- * Contacts for this operation: each id loaded once, from a scan of the contact list when the batch
- * is large enough to pay for it, else (and for what the scan missed) one GET per id, at most
+ * Contacts for this operation: each id loaded once, from a scan of the contact list when the
+ * contacts of the batch that the read cache does not hold are many enough to pay for it, else (and for what the scan missed) one GET per id, at most
  * through the operation's limiter. A failed scan falls back to loading by id.
  */
 export const contactLoader = (ctx: Context): DataLoader<string, ContactModel> =>

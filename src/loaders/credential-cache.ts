@@ -22,8 +22,27 @@ interface Stored {
 
 type Load = () => Promise<unknown>;
 
+/** A fetched entry: its value, whether it was already held, and since when it is stale (if it is). */
+export interface Fetched<T> {
+  value: T;
+  hit: boolean;
+  staleSince: number | undefined;
+}
+
+/** What operations use of a credential's cache (the cache itself, or a probe's view of it). */
+export interface SharedCache {
+  /** The entry's value when fresh; never loads. */
+  peek<T>(entry: CacheEntry<T>): T | undefined;
+  /** The entry's value, loaded by `load` at most once per TTL and shared by concurrent callers. */
+  fetch<T>(entry: CacheEntry<T>, load: () => Promise<T>, ttlMs: number): Promise<Fetched<T>>;
+  set<T>(entry: CacheEntry<T>, value: T, ttlMs: number): void;
+  delete(entry: CacheEntry<unknown>): void;
+  /** A view for probes that never loads (see `CredentialCache.probe`). */
+  probe?(allowStale: boolean, miss: (entry: CacheEntry<unknown>) => Error): SharedCache;
+}
+
 /** One credential's cache. */
-export class CredentialCache {
+export class CredentialCache implements SharedCache {
   /** Why the last load of an entry failed (the cache answers a failed load with nothing). */
   readonly #failures = new Map<string, unknown>();
   readonly #entries = new LRUCache<string, Stored, Load>({
@@ -48,12 +67,40 @@ export class CredentialCache {
     return this.#entries.get(entry.name)?.value as T | undefined;
   }
 
+  /** The entry's value however old, and when it was loaded; never loads. */
+  peekKept<T>(entry: CacheEntry<T>): { value: T; loadedAt: number } | undefined {
+    const stored = this.#entries.peek(entry.name, { allowStale: true });
+    return stored === undefined
+      ? undefined
+      : { value: stored.value as T, loadedAt: stored.loadedAt };
+  }
+
+  /**
+   * A view that never loads (for trying an operation on what is cached): `fetch` answers what is
+   * held, fresh (or, with `allowStale`, however old), else calls `miss` and rejects with what it
+   * returns; writes are ignored.
+   */
+  probe(allowStale: boolean, miss: (entry: CacheEntry<unknown>) => Error): SharedCache {
+    return {
+      peek: (entry) => this.peek(entry),
+      fetch: async <T>(entry: CacheEntry<T>): Promise<Fetched<T>> => {
+        const fresh = this.peek(entry);
+        if (fresh !== undefined) {
+          return { value: fresh, hit: true, staleSince: undefined };
+        }
+        const kept = allowStale ? this.peekKept(entry) : undefined;
+        if (kept !== undefined) {
+          return { value: kept.value, hit: false, staleSince: kept.loadedAt };
+        }
+        throw miss(entry);
+      },
+      set: () => undefined,
+      delete: () => undefined,
+    };
+  }
+
   /** The entry's value, loaded by `load` at most once per TTL and shared by concurrent callers. */
-  async fetch<T>(
-    entry: CacheEntry<T>,
-    load: () => Promise<T>,
-    ttlMs: number,
-  ): Promise<{ value: T; hit: boolean; staleSince: number | undefined }> {
+  async fetch<T>(entry: CacheEntry<T>, load: () => Promise<T>, ttlMs: number): Promise<Fetched<T>> {
     const status: LRUCache.Status<string, Stored, Load> = {};
     const stored = await this.#entries.fetch(entry.name, { context: load, status, ttl: ttlMs });
     if (stored === undefined) {

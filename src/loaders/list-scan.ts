@@ -11,12 +11,10 @@
  */
 import type { Context } from '../context.ts';
 import { type ListSize, type ScannedList, sizeOf } from '../plan/entries.ts';
+import { LIST_SCAN_PER_PAGE } from '../plan/rules.ts';
 
 /** How long a learned list size is trusted. @default 900000 (15 minutes) */
 export const LIST_SIZE_TTL_MS = 15 * 60_000;
-
-/** Freshdesk's largest page. */
-export const LIST_PAGE_SIZE = 100;
 
 /** One page of a list, as the upstream module returns it. */
 export interface ListPage<T> {
@@ -82,7 +80,7 @@ export async function scanAndLearn<T>(
 ): Promise<ScanResult<T>> {
   const known = ctx.shared.peek(sizeOf(list));
   const scan = await scanList(
-    (page) => fetchPage({ page, per_page: LIST_PAGE_SIZE }),
+    (page) => fetchPage({ page, per_page: LIST_SCAN_PER_PAGE }),
     maxPages,
     known?.complete ? known.pages : undefined,
   );

@@ -2,7 +2,7 @@
  * Reading the credential's cache from an operation: loads shared by concurrent requests, hits and
  * stale answers reported in the operation's cost, and the plan's view of what is held.
  */
-import type { Context } from '../context.ts';
+import { type Context, noteStale } from '../context.ts';
 import type { CacheEntry } from '../plan/entries.ts';
 import type { PlanState } from '../plan/state.ts';
 import type { FreshdeskSession } from '../upstream/freshdesk-client.ts';
@@ -25,10 +25,7 @@ export async function cachedReference<T>(
   if (result.hit) {
     ctx.cost.cacheHits += 1;
   } else if (result.staleSince !== undefined) {
-    ctx.stale.push({
-      path: [entry.name],
-      ageSeconds: Math.round((Date.now() - result.staleSince) / 1000),
-    });
+    noteStale(ctx.stale, Date.now() - result.staleSince);
   }
   return result.value;
 }

@@ -12,6 +12,8 @@ export interface ConversationPageKey {
   ticketId: string;
   page: number;
   perPage: number;
+  /** The ticket's `updated_at` as the operation holds it (freshness by evidence), when known. */
+  updatedAt?: string;
 }
 
 const PAGES = slot('tickets:conversationPages', (ctx) => {
@@ -20,9 +22,9 @@ const PAGES = slot('tickets:conversationPages', (ctx) => {
     (keys) =>
       Promise.all(
         keys.map((key) =>
-          limit(() => listConversations(ctx.freshdesk, key.ticketId, key.page, key.perPage)).catch(
-            asError,
-          ),
+          limit(() =>
+            listConversations(ctx.freshdesk, key.ticketId, key.page, key.perPage, key.updatedAt),
+          ).catch(asError),
         ),
       ),
     { cacheKeyFn: (key) => `${key.ticketId}|${key.page}|${key.perPage}` },

@@ -7,14 +7,27 @@ import {
 } from '../upstream/satisfaction-ratings.ts';
 import { asError, operationLimit } from './limit.ts';
 
+/** A ticket, and its `updated_at` as the operation holds it (freshness by evidence). */
+export interface RatingsKey {
+  ticketId: string;
+  updatedAt?: string;
+}
+
 const RATINGS = slot('tickets:ratings', (ctx) => {
   const limit = operationLimit(ctx);
-  return new DataLoader<string, SatisfactionRatingModel[]>((ids) =>
-    Promise.all(
-      ids.map((id) => limit(() => listTicketSatisfactionRatings(ctx.freshdesk, id)).catch(asError)),
-    ),
+  return new DataLoader<RatingsKey, SatisfactionRatingModel[], string>(
+    (keys) =>
+      Promise.all(
+        keys.map((key) =>
+          limit(() =>
+            listTicketSatisfactionRatings(ctx.freshdesk, key.ticketId, key.updatedAt),
+          ).catch(asError),
+        ),
+      ),
+    { cacheKeyFn: (key) => key.ticketId },
   );
 });
 
-export const ticketRatingsLoader = (ctx: Context): DataLoader<string, SatisfactionRatingModel[]> =>
-  perRequest(ctx, RATINGS);
+export const ticketRatingsLoader = (
+  ctx: Context,
+): DataLoader<RatingsKey, SatisfactionRatingModel[], string> => perRequest(ctx, RATINGS);

@@ -37,6 +37,7 @@ import {
   companyNeed,
   companyPlan,
   contactNeed,
+  contactScanCached,
   contactScanPages,
   contactScanThreshold,
   conversationsEmbeddable,
@@ -209,7 +210,10 @@ class Tally {
 /** `position.n` contacts loaded in full: a contact-list scan when it pays, else one call each. */
 function loadContacts(tally: Tally, position: Position): void {
   const pages = contactScanPages(tally.state, position.n);
-  if (pages > 0) {
+  if (pages > 0 && contactScanCached(tally.state) === pages) {
+    // The read cache holds the whole list: the scan is free; what it lacks loads by id.
+    tally.read(`${position.id}|contact-misses`, Math.ceil(position.n * SCAN_MISSES));
+  } else if (pages > 0) {
     // The scan, and what it misses; or, when fewer distinct contacts than the scan needs turn
     // up (the same requester on several tickets), as many as that by id.
     tally.contactScan(pages);

@@ -4,6 +4,7 @@
  * `Selection` and the `PlanState`; the resolvers and loaders follow them, and the cost estimate
  * (`estimate.ts`) sums the calls they imply, so the two cannot disagree.
  */
+import { contactListRead } from '../upstream/contacts.ts';
 import type { TicketInclude } from '../upstream/tickets.ts';
 import { COMPANIES, type ListSize, sizeOf } from './entries.ts';
 import { conditionsFor, type Selection } from './selection.ts';
@@ -143,13 +144,37 @@ export function companyPlan(
 export const companyListTooLarge = (state: PlanState): boolean =>
   companyPlan(state, COMPANY_LIST_MAX_PAGES).directory === 'none';
 
+/** A list scan's page size (`scanAndLearn` reads 100 a page). */
+export const LIST_SCAN_PER_PAGE = 100;
+
+/**
+ * Whether the read cache holds every page of a contact scan of the known list (then the scan
+ * costs nothing, whatever the number of contacts wanted).
+ */
+export function contactScanCached(state: PlanState): number {
+  const size = state.peek(sizeOf('contacts'));
+  if (size === undefined || !size.complete || size.pages > CONTACT_SCAN_MAX_PAGES) {
+    return 0;
+  }
+  for (let page = 1; page <= size.pages; page++) {
+    if (!state.cachedRead(contactListRead({ page, per_page: LIST_SCAN_PER_PAGE }))) {
+      return 0;
+    }
+  }
+  return size.pages;
+}
+
 /**
  * Pages a contact scan reads for `wanted` distinct contacts (0: load them by id), given what is
  * known of the list's size and the credits left on the contacts-list sub-limit (not known: room):
- * the whole list when it is known to be small enough to pay for itself, up to
- * `CONTACT_SCAN_MAX_PAGES` while its size is unknown.
+ * the whole list when the read cache holds it (free) or when it is known to be small enough to pay
+ * for itself, up to `CONTACT_SCAN_MAX_PAGES` while its size is unknown.
  */
 export function contactScanPages(state: PlanState, wanted: number): number {
+  const cached = wanted > 0 ? contactScanCached(state) : 0;
+  if (cached > 0) {
+    return cached;
+  }
   const size = state.peek(sizeOf('contacts'));
   let pages = 0;
   if (size === undefined) {

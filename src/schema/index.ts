@@ -3,6 +3,7 @@
  */
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from '../builder.ts';
+import { scopeFieldPaths } from '../field-scope.ts';
 import './types/scalars.ts';
 import './types/ticket.ts';
 import './types/ticket-list.ts';
@@ -24,7 +25,8 @@ import './types/solution-folder.ts';
 import './types/quota.ts';
 import './types/ticket-event.ts';
 
-export const schema = builder.toSchema();
+/** Resolvers run in their field's scope, so stale answers are noted where they were read. */
+export const schema = scopeFieldPaths(builder.toSchema());
 
 /** The schema sorted by name: what `schema/schema.graphql` holds. */
 export const sortedSchema = lexicographicSortSchema(schema);

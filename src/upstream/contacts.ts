@@ -79,12 +79,17 @@ export interface ContactPage {
   nextPage: number | undefined;
 }
 
+/** The read of one page of the contact list (what `listContacts` sends). */
+export const contactListRead = (params: ContactListParams): ReadRequest => ({
+  path: '/api/v2/contacts',
+  query: { ...params } as Record<string, QueryValue>,
+});
+
 export async function listContacts(
   session: FreshdeskSession,
   params: ContactListParams,
 ): Promise<ContactPage> {
-  const query: Record<string, QueryValue> = { ...params };
-  const response = await session.get<RawContact[]>('/api/v2/contacts', query);
+  const response = await session.read<RawContact[]>(contactListRead(params));
   return { contacts: (response.data ?? []).map(toContactModel), nextPage: response.nextPage };
 }
 

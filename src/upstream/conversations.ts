@@ -3,7 +3,7 @@
  * gateway's model (`ConversationModel`) and the calls that read and write them
  * (freshdesk-api.md section 2.2). Nothing here knows GraphQL.
  */
-import type { FreshdeskSession } from './freshdesk-client.ts';
+import type { FreshdeskSession, ReadEvidence } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
 
 export interface RawConversation {
@@ -65,16 +65,22 @@ export interface ConversationPage {
   nextPage: number | undefined;
 }
 
-/** One page of a ticket's conversations, oldest first. */
+/**
+ * One page of a ticket's conversations, oldest first. `updatedAt`: the ticket's version as the
+ * caller holds it (a cached page read for another version is not reused).
+ */
 export async function listConversations(
   session: FreshdeskSession,
   ticketId: string,
   page: number,
   perPage: number,
+  updatedAt?: string,
 ): Promise<ConversationPage> {
-  const response = await session.get<RawConversation[]>(
-    `/api/v2/tickets/${ticketId}/conversations`,
-    { page, per_page: perPage },
+  const evidence: ReadEvidence | undefined =
+    updatedAt === undefined ? undefined : { ticketId, updatedAt };
+  const response = await session.read<RawConversation[]>(
+    { path: `/api/v2/tickets/${ticketId}/conversations`, query: { page, per_page: perPage } },
+    evidence,
   );
   return {
     conversations: (response.data ?? []).map(toConversationModel),

@@ -46,6 +46,63 @@ export interface UpstreamResponse<T> {
   /** `X-RateLimit-Used-CurrentRequest`, when sent. */
   credits: number | undefined;
   headers: Record<string, string | undefined>;
+  /** Characters of the body as received (what a cache weighs it by); 0 for an answer from a cache. */
+  size?: number;
+}
+
+/**
+ * What a read's answer is known to depend on besides its request: the ticket it belongs to, at the
+ * version (`updated_at`) the caller holds. A ticket's conversations and ratings are reused from a
+ * cache only for the same version ("freshness by evidence").
+ */
+export interface ReadEvidence {
+  ticketId: string;
+  updatedAt: string;
+}
+
+/** An answer a cache kept, served because Freshdesk could not answer now. */
+export interface KeptAnswer {
+  response: UpstreamResponse<unknown>;
+  /** How long ago Freshdesk gave it. */
+  ageMs: number;
+}
+
+/**
+ * A cache of reads shared across operations (`src/cache/`), as one operation's session uses it,
+ * under the read's normalised key (`requestKey`, which names the credential). Nothing here knows
+ * GraphQL; the cache counts its own hits and notes what it served stale.
+ */
+export interface SessionCache {
+  /** A fresh answer for the read (counted as a hit), or undefined to ask Freshdesk. */
+  lookup(
+    key: string,
+    request: ReadRequest,
+    evidence: ReadEvidence | undefined,
+  ): UpstreamResponse<unknown> | undefined;
+  /** Whether `lookup` would answer (nothing counted). */
+  holds(key: string, request: ReadRequest, evidence: ReadEvidence | undefined): boolean;
+  /** A read is about to be sent: a token for `store` (what changed meanwhile is not stored). */
+  begin(): number;
+  store(
+    key: string,
+    request: ReadRequest,
+    response: UpstreamResponse<unknown>,
+    evidence: ReadEvidence | undefined,
+    token: number,
+  ): void;
+  /**
+   * An older answer kept for the read (expired, or outdated by a change), when `error` is one that
+   * waiting on Freshdesk would not cure now (5xx, 429, no answer, quota, deadline); it is noted as
+   * stale. Undefined: the read fails with `error`.
+   */
+  fallback(
+    key: string,
+    request: ReadRequest,
+    error: unknown,
+    evidence: ReadEvidence | undefined,
+  ): KeptAnswer | undefined;
+  /** A write was sent to `path` (whatever its outcome): forget what it may have changed. */
+  wrote(method: string, path: string): void;
 }
 
 /** One finished upstream attempt, for cost accounting and metrics. */
@@ -70,6 +127,29 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Told about every attempt that reached (or tried to reach) Freshdesk. */
   onCall?: (call: CallRecord) => void;
+  /**
+   * Reads answered from, and stored in, a cache shared across operations. Not used at `bulk`
+   * priority (exports read everything once, fresh) nor by the gateway's own background work.
+   */
+  cache?: SessionCache;
+}
+
+/** Thrown by a probe session (`probe`) for a read the cache cannot answer: nothing is sent. */
+export class CacheMiss extends Error {
+  readonly key: string;
+  constructor(key: string) {
+    super('Not in the cache.');
+    this.name = 'CacheMiss';
+    this.key = key;
+  }
+}
+
+/** A session that only asks the cache (`FreshdeskSession.probe`). */
+export interface ProbeOptions {
+  /** Serve answers kept past their freshness (noted stale by the cache), too. */
+  allowStale: boolean;
+  /** The cache view to use (with the probe's own hit and stale hooks). */
+  cache: SessionCache;
 }
 
 /** Edge statuses worth another attempt on a read. 500 is the app's own failure: not retried. */
@@ -329,6 +409,7 @@ export class FreshdeskClient {
         requestId,
         credits: Number.isFinite(used) ? used : undefined,
         headers: responseHeaders,
+        size: text.length,
       };
     } finally {
       if (status === undefined) {
@@ -391,16 +472,22 @@ export function retryDelay(
  * A client bound to one operation's key, deadline and priority. Every read goes through `read`,
  * under its normalised key (`requestKey`): a read the operation already made (or is making) is not
  * sent again, whichever loader asks; any write forgets them all (what a later read returns may have
- * changed). A cache shared across operations slots in at the same place, under the same keys.
+ * changed). With a cache shared across operations (`options.cache`), a read is first asked of it,
+ * what Freshdesk answers is stored in it, and a read Freshdesk cannot answer now (5xx, 429, no
+ * answer, quota spent, deadline passed) is answered with what the cache kept, noted stale.
  */
 export class FreshdeskSession {
   readonly #client: FreshdeskClient;
   readonly options: SessionOptions;
   readonly #reads = new Map<string, Promise<UpstreamResponse<unknown>>>();
+  readonly #probe: ProbeOptions | undefined;
+  /** Reads a probe could not answer (their keys). */
+  readonly misses = new Set<string>();
 
-  constructor(client: FreshdeskClient, options: SessionOptions) {
+  constructor(client: FreshdeskClient, options: SessionOptions, probe?: ProbeOptions) {
     this.#client = client;
     this.options = options;
+    this.#probe = probe;
   }
 
   /** The hash of this session's key. */
@@ -408,26 +495,90 @@ export class FreshdeskSession {
     return this.#client.credentialOf(this.options);
   }
 
-  /** One read, made at most once per operation. */
-  read<T>(request: ReadRequest): Promise<UpstreamResponse<T>> {
+  /** The shared cache this session reads through (none at bulk priority). */
+  get #cache(): SessionCache | undefined {
+    return this.options.priority === 'bulk' ? undefined : this.options.cache;
+  }
+
+  /**
+   * One read, made at most once per operation. `evidence`: the version of the ticket the answer
+   * belongs to, as the caller holds it (a cached answer for another version is not reused).
+   */
+  read<T>(request: ReadRequest, evidence?: ReadEvidence): Promise<UpstreamResponse<T>> {
     const key = requestKey(request, this.credential);
     let response = this.#reads.get(key);
     if (response === undefined) {
-      response = this.#client.call<unknown>(
-        this.options,
-        'GET',
-        request.path,
-        request.query,
-        undefined,
-      );
+      response = this.#probe
+        ? this.#probeRead(key, request, evidence)
+        : this.#send(key, request, evidence);
       this.#reads.set(key, response);
     }
     return response as Promise<UpstreamResponse<T>>;
   }
 
-  /** Whether this operation has already made (or is making) the read. */
-  hasRead(request: ReadRequest): boolean {
-    return this.#reads.has(requestKey(request, this.credential));
+  #send(
+    key: string,
+    request: ReadRequest,
+    evidence: ReadEvidence | undefined,
+  ): Promise<UpstreamResponse<unknown>> {
+    const cache = this.#cache;
+    const hit = cache?.lookup(key, request, evidence);
+    if (hit !== undefined) {
+      return Promise.resolve(hit);
+    }
+    const call = this.#client.call<unknown>(
+      this.options,
+      'GET',
+      request.path,
+      request.query,
+      undefined,
+    );
+    if (cache === undefined) {
+      return call;
+    }
+    const token = cache.begin();
+    return call.then(
+      (answer) => {
+        cache.store(key, request, answer, evidence, token);
+        return answer;
+      },
+      (error: unknown) => {
+        const kept = cache.fallback(key, request, error, evidence);
+        if (kept === undefined) {
+          throw error;
+        }
+        return kept.response;
+      },
+    );
+  }
+
+  #probeRead(
+    key: string,
+    request: ReadRequest,
+    evidence: ReadEvidence | undefined,
+  ): Promise<UpstreamResponse<unknown>> {
+    const probe = this.#probe as ProbeOptions;
+    const hit = probe.cache.lookup(key, request, evidence);
+    if (hit !== undefined) {
+      return Promise.resolve(hit);
+    }
+    const kept = probe.allowStale
+      ? probe.cache.fallback(key, request, STALE_WANTED, evidence)
+      : undefined;
+    if (kept !== undefined) {
+      return Promise.resolve(kept.response);
+    }
+    this.misses.add(key);
+    return Promise.reject(new CacheMiss(key));
+  }
+
+  /**
+   * Whether the read costs nothing now: this operation has made (or is making) it, or the shared
+   * cache holds a fresh answer for it.
+   */
+  hasRead(request: ReadRequest, evidence?: ReadEvidence): boolean {
+    const key = requestKey(request, this.credential);
+    return this.#reads.has(key) || (this.#cache?.holds(key, request, evidence) ?? false);
   }
 
   /**
@@ -436,7 +587,16 @@ export class FreshdeskSession {
    */
   detached(): FreshdeskSession {
     const { signal: _signal, ...options } = this.options;
-    return new FreshdeskSession(this.#client, options);
+    return new FreshdeskSession(this.#client, options, this.#probe);
+  }
+
+  /**
+   * A session over the same key that never calls Freshdesk: reads come from `options.cache` or
+   * fail with `CacheMiss` (recorded in `misses`), and writes are refused. For trying whether an
+   * operation can be answered from the cache alone.
+   */
+  probe(options: ProbeOptions): FreshdeskSession {
+    return new FreshdeskSession(this.#client, this.options, options);
   }
 
   get<T>(path: string, query?: Record<string, QueryValue>): Promise<UpstreamResponse<T>> {
@@ -444,20 +604,39 @@ export class FreshdeskSession {
   }
 
   post<T>(path: string, body: unknown): Promise<UpstreamResponse<T>> {
-    this.#reads.clear();
-    return this.#client.call<T>(this.options, 'POST', path, undefined, body);
+    return this.#write<T>('POST', path, body);
   }
 
   put<T>(path: string, body: unknown): Promise<UpstreamResponse<T>> {
-    this.#reads.clear();
-    return this.#client.call<T>(this.options, 'PUT', path, undefined, body);
+    return this.#write<T>('PUT', path, body);
   }
 
   delete<T>(path: string): Promise<UpstreamResponse<T>> {
+    return this.#write<T>('DELETE', path, undefined);
+  }
+
+  async #write<T>(method: Method, path: string, body: unknown): Promise<UpstreamResponse<T>> {
+    if (this.#probe) {
+      this.misses.add(`${method} ${path}`);
+      throw new CacheMiss(`${method} ${path}`);
+    }
     this.#reads.clear();
-    return this.#client.call<T>(this.options, 'DELETE', path, undefined, undefined);
+    try {
+      return await this.#client.call<T>(this.options, method, path, undefined, body);
+    } finally {
+      // Also after a failure: a write that got no answer may still have been made.
+      this.options.cache?.wrote(method, path);
+    }
   }
 }
+
+/** The error a probe gives `fallback`: it wants whatever was kept, whatever its age. */
+const STALE_WANTED = new UpstreamError('Answer from the cache only.', {
+  kind: 'quota',
+  method: 'GET',
+  path: '',
+  retryable: true,
+});
 
 function toSearch(query: Record<string, QueryValue> | undefined): string {
   if (!query) {

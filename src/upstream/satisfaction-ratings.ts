@@ -2,7 +2,7 @@
  * Satisfaction ratings (freshdesk-api.md section 2.8) in Freshdesk's shape and the gateway's model,
  * and the calls that read and create them. Nothing here knows GraphQL.
  */
-import type { FreshdeskSession } from './freshdesk-client.ts';
+import type { FreshdeskSession, ReadEvidence } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
 
 export interface RawSatisfactionRating {
@@ -46,13 +46,20 @@ export function toSatisfactionRatingModel(raw: RawSatisfactionRating): Satisfact
   };
 }
 
-/** Every rating of one ticket (the endpoint does not page). */
+/**
+ * Every rating of one ticket (the endpoint does not page). `updatedAt`: the ticket's version as the
+ * caller holds it (a cached list read for another version is not reused).
+ */
 export async function listTicketSatisfactionRatings(
   session: FreshdeskSession,
   ticketId: string,
+  updatedAt?: string,
 ): Promise<SatisfactionRatingModel[]> {
-  const response = await session.get<RawSatisfactionRating[]>(
-    `/api/v2/tickets/${ticketId}/satisfaction_ratings`,
+  const evidence: ReadEvidence | undefined =
+    updatedAt === undefined ? undefined : { ticketId, updatedAt };
+  const response = await session.read<RawSatisfactionRating[]>(
+    { path: `/api/v2/tickets/${ticketId}/satisfaction_ratings` },
+    evidence,
   );
   return (response.data ?? []).map(toSatisfactionRatingModel);
 }

@@ -19,7 +19,8 @@ it('climbs a learned tickets-list sub-limit back after a foreign 429', {
 }, async () => {
   const stack = await startStack({
     emulator: { plan: 'growth', windowMs: WINDOW_MS, tickets: 100 },
-    env: { DESKGRAPH_QUOTA_WINDOW_MS: String(WINDOW_MS) },
+    // Demand must reach Freshdesk: no read cache to answer the repeated page.
+    env: { DESKGRAPH_QUOTA_WINDOW_MS: String(WINDOW_MS), DESKGRAPH_CACHE_MAX_MB: '0' },
   });
   const limit = async (): Promise<number | null | undefined> => {
     const result = await stack.gql<QuotaData>(QUOTA);

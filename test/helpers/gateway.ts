@@ -86,8 +86,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 /**
  * One stack for the enclosing `describe` (or file): started before its tests and handed to `use`,
- * its emulator counters reset before each test, closed after the last; and no request of those
- * tests may have sent Freshdesk a field it refuses (`invalid_field`).
+ * its emulator counters reset and its read cache emptied before each test (each test counts the
+ * calls of its own reads; the per-credential reference lists stay, as in a running gateway),
+ * closed after the last; and no request of those tests may have sent Freshdesk a field it refuses
+ * (`invalid_field`).
  */
 export function withStack(options: StackOptions, use: (stack: Stack) => void): void {
   let stack: Stack | undefined;
@@ -100,7 +102,19 @@ export function withStack(options: StackOptions, use: (stack: Stack) => void): v
     await stack?.close();
     expect(invalid).toBe(0);
   });
-  beforeEach(() => stack?.emulator.resetStats());
+  beforeEach(() => {
+    stack?.emulator.resetStats();
+    stack?.gateway.app.readCache.clear();
+  });
+}
+
+/**
+ * Counters reset and the read cache emptied: the next query reads what it needs afresh (the
+ * per-credential reference lists, and what the gateway learned of list sizes, stay).
+ */
+export function coldReads(stack: Stack): void {
+  stack.emulator.resetStats();
+  stack.gateway.app.readCache.clear();
 }
 
 export async function postGraphQL<TData>(

@@ -231,7 +231,8 @@ Ticket.implement({
     satisfactionRatings: t.field({
       type: [SatisfactionRating],
       description: 'Satisfaction survey answers about this ticket.',
-      resolve: (ticket, _args, ctx) => ticketRatingsLoader(ctx).load(ticket.id),
+      resolve: (ticket, _args, ctx) =>
+        ticketRatingsLoader(ctx).load({ ticketId: ticket.id, updatedAt: ticket.updatedAt }),
     }),
   }),
 });
@@ -279,7 +280,7 @@ function companyOf(
 /** A page of a ticket's conversations (embedded ones first when the ticket call carried them). */
 export async function conversationsOf(
   ctx: Context,
-  ticket: Pick<TicketModel, 'id' | 'conversations'>,
+  ticket: Pick<TicketModel, 'id' | 'conversations'> & { updatedAt?: string },
   args: { first?: number | null; after?: string | null },
   info: GraphQLResolveInfo,
 ): Promise<ConnectionResult<ConversationModel>> {
@@ -300,6 +301,7 @@ export async function conversationsOf(
         ticketId: ticket.id,
         page: MAX_EMBEDDED_CONVERSATIONS + 1,
         perPage: 1,
+        updatedAt: ticket.updatedAt,
       });
       hasNextPage = probe.conversations.length > 0;
     }
@@ -315,6 +317,7 @@ export async function conversationsOf(
         ticketId: ticket.id,
         page: call.page,
         perPage: call.perPage,
+        updatedAt: ticket.updatedAt,
       }),
     ),
   );
