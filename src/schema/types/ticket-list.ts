@@ -228,6 +228,8 @@ interface KeysetCursor {
   t: string;
   /** How many tickets at `t`, this one included, the traversal has returned. */
   c: number;
+  /** The ids of the last `HELD_IDS` of them (`encodeIds`); absent in cursors of older versions. */
+  r?: string;
 }
 const isKeysetCursor = (v: unknown): v is KeysetCursor =>
   typeof v === 'object' &&
@@ -238,7 +240,44 @@ const isKeysetCursor = (v: unknown): v is KeysetCursor =>
   Number.isInteger((v as KeysetCursor).p) &&
   Number.isInteger((v as KeysetCursor).c) &&
   (v as KeysetCursor).p >= 0 &&
-  (v as KeysetCursor).c >= 1;
+  (v as KeysetCursor).c >= 1 &&
+  ((v as KeysetCursor).r === undefined || typeof (v as KeysetCursor).r === 'string');
+
+/**
+ * Ids of tickets returned at the cursor's instant that a cursor carries (the last ones returned):
+ * enough to tell them apart in the two pages before the instant's next unreturned ticket.
+ */
+const HELD_IDS = 200;
+
+/** Decimal ids as base-36 differences (`1a.1.1.1`: consecutive ids cost a character or two). */
+export function encodeIds(ids: readonly string[]): string {
+  if (ids.every((id) => /^\d{1,15}$/.test(id))) {
+    let last = 0;
+    return ids
+      .map((id) => {
+        const value = Number(id);
+        const delta = value - last;
+        last = value;
+        return delta.toString(36);
+      })
+      .join('.');
+  }
+  return `~${ids.join(',')}`;
+}
+
+export function decodeIds(text: string | undefined): string[] {
+  if (text === undefined || text === '') {
+    return [];
+  }
+  if (text.startsWith('~')) {
+    return text.slice(1).split(',');
+  }
+  let last = 0;
+  return text.split('.').map((part) => {
+    last += Number.parseInt(part, 36);
+    return String(last);
+  });
+}
 
 function readCursor<T extends { q: string }>(
   after: string,
@@ -300,6 +339,13 @@ export async function resolveTicketList(
   };
 }
 
+/** A keyset window: its tickets with their positions in the list from `since`. */
+interface KeysetWindow {
+  rows: { node: TicketModel; position: number }[];
+  since: string;
+  more: boolean;
+}
+
 async function keysetList(
   ctx: Context,
   params: BaseParams,
@@ -309,36 +355,119 @@ async function keysetList(
   q: string,
 ): Promise<ConnectionResult<TicketModel>> {
   const previous = after ? readCursor(after, isKeysetCursor, q) : undefined;
-  let since = previous?.s ?? params.updated_since ?? ALL_TIME;
-  let start = previous ? previous.p + 1 : 0;
-  let count = first;
-  let plan = planWindow(start, count, { maxPage: MAX_TICKET_PAGE });
+  const since = previous?.s ?? params.updated_since ?? ALL_TIME;
+  const start = previous ? previous.p + 1 : 0;
+  const plan = planWindow(start, first, { maxPage: MAX_TICKET_PAGE });
+  let window: KeysetWindow;
   if ((plan === undefined || plan.truncated) && previous) {
-    // The wall: restart from the last `updated_at` returned, past the tickets already returned
-    // at that instant, and end this window on a page boundary so later windows take one call.
-    since = previous.t;
-    start = previous.c;
-    count = Math.min(first, MAX_PER_PAGE - (start % MAX_PER_PAGE));
-    plan = planWindow(start, count, { maxPage: MAX_TICKET_PAGE });
+    window = await restartAtWall(ctx, params, include, first, previous);
+  } else if (plan === undefined || plan.truncated) {
+    throw badUserInput(
+      'More tickets share one updated_at than Freshdesk can page through; narrow the filter.',
+    );
+  } else {
+    const fetched = await fetchWindow(
+      ctx,
+      { ...params, updated_since: since },
+      include,
+      plan,
+      first,
+    );
+    window = {
+      rows: fetched.items.map((node, i) => ({ node, position: start + i })),
+      since,
+      more: fetched.more,
+    };
   }
-  if (plan === undefined || plan.truncated) {
+  let lastAt = previous?.t;
+  let atCount = previous?.c ?? 0;
+  let held = decodeIds(previous?.r);
+  const edges = window.rows.map(({ node, position }) => {
+    if (node.updatedAt === lastAt) {
+      atCount += 1;
+      held = [...held.slice(1 - HELD_IDS), node.id];
+    } else {
+      lastAt = node.updatedAt;
+      atCount = 1;
+      held = [node.id];
+    }
+    const cursor = { q, s: window.since, p: position, t: lastAt, c: atCount, r: encodeIds(held) };
+    return { node, cursor: encodeCursor(cursor) };
+  });
+  return { edges, hasNextPage: window.more };
+}
+
+/**
+ * The window after Freshdesk's 300-page wall: the list again from the last `updated_at` returned
+ * (`previous.t`), past the tickets already returned at that instant. Those are recognised by id
+ * (the cursor carries the last `HELD_IDS` of them), not counted: one of them that changed
+ * meanwhile has left the instant (it comes again later, with its new `updated_at`), and skipping a
+ * count would step over a ticket never returned. Freshdesk lists ties in a fixed order, so the
+ * tickets not returned yet follow the returned ones: reading starts at the page holding the last
+ * one returned (a page earlier while a page starts with a ticket of the instant not returned yet:
+ * more of them left than that page held), and the window ends at the end of a page of 100, so the
+ * windows after it take one call each. Were more of the instant's returned tickets to change
+ * during the traversal than the cursor holds ids for, some could come twice; none is skipped.
+ */
+async function restartAtWall(
+  ctx: Context,
+  params: BaseParams,
+  include: TicketInclude[],
+  first: number,
+  previous: KeysetCursor,
+): Promise<KeysetWindow> {
+  const since = previous.t;
+  const held = new Set(decodeIds(previous.r));
+  // Cursors of older versions hold no ids: the count is all there is.
+  const byCount = previous.r === undefined;
+  const read = (page: number) =>
+    listTickets(ctx.freshdesk, {
+      ...params,
+      updated_since: since,
+      include,
+      page,
+      per_page: MAX_PER_PAGE,
+    });
+  const returned = (ticket: TicketModel): boolean =>
+    ticket.updatedAt === since && held.has(ticket.id);
+  let page = Math.floor((byCount ? previous.c : previous.c - 1) / MAX_PER_PAGE) + 1;
+  if (page > MAX_TICKET_PAGE) {
     throw badUserInput(
       'More tickets share one updated_at than Freshdesk can page through; narrow the filter.',
     );
   }
-  const fetched = await fetchWindow(ctx, { ...params, updated_since: since }, include, plan, count);
-  let lastAt = previous?.t;
-  let atCount = previous?.c ?? 0;
-  const edges = fetched.items.map((node, i) => {
-    if (node.updatedAt === lastAt) {
-      atCount += 1;
-    } else {
-      lastAt = node.updatedAt;
-      atCount = 1;
+  let result = await read(page);
+  while (!byCount && page > 1 && result.tickets[0] && !returned(result.tickets[0])) {
+    page -= 1;
+    result = await read(page);
+  }
+  for (;;) {
+    const tickets = primeTickets(ctx, result.tickets);
+    const offset = (page - 1) * MAX_PER_PAGE;
+    const rows: KeysetWindow['rows'] = [];
+    for (let i = 0; i < tickets.length && rows.length < first; i++) {
+      const node = tickets[i] as TicketModel;
+      if (byCount ? offset + i >= previous.c : !returned(node)) {
+        rows.push({ node, position: offset + i });
+      }
     }
-    return { node, cursor: encodeCursor({ q, s: since, p: start + i, t: lastAt, c: atCount }) };
-  });
-  return { edges, hasNextPage: fetched.more };
+    const more = result.nextPage !== undefined && tickets.length === MAX_PER_PAGE;
+    const last = rows.at(-1);
+    if (rows.length > 0 || !more) {
+      return {
+        rows,
+        since,
+        more: more || (last !== undefined && last.position < offset + tickets.length - 1),
+      };
+    }
+    if (page >= MAX_TICKET_PAGE) {
+      throw badUserInput(
+        'More tickets share one updated_at than Freshdesk can page through; narrow the filter.',
+      );
+    }
+    page += 1;
+    result = await read(page);
+  }
 }
 
 builder.queryField('tickets', (t) =>
