@@ -1,6 +1,6 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3] [--contenders A,D] [--no-soak]`,
- * or `--render` to rewrite latest.md from latest.json):
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3,s7] [--contenders A,D] [--no-soak]
+ * [--no-fresh]`, or `--render` to rewrite latest.md from latest.json):
  * deskgraph side by side with a hand-written REST aggregator (A), a naive GraphQL gateway (B),
  * deskgraph with its cross-request caches off (C) and deskgraph as shipped (D), against the
  * emulator, in one run on one machine. Writes `bench/results/latest.json` and `latest.md`.
@@ -42,6 +42,7 @@ import { median, mulberry32, round, spread, zipfSampler } from './lib/stats.ts';
 import {
   type BenchResults,
   CONTENDER_NAMES,
+  type FreshResult,
   type LoadCell,
   type Probe,
   type ScenarioResult,
@@ -63,8 +64,26 @@ const listArg = (name: string): string[] | undefined => {
 const QUICK = flag('--quick');
 
 const PROFILE = QUICK
-  ? { warmupMs: 300, runMs: 500, runs: 3, openMs: 1_000, soakMs: 20_000, probes: 3 }
-  : { warmupMs: 1_000, runMs: 2_000, runs: 3, openMs: 3_000, soakMs: 90_000, probes: 5 };
+  ? {
+      warmupMs: 300,
+      runMs: 500,
+      runs: 3,
+      openMs: 1_000,
+      soakMs: 20_000,
+      probes: 3,
+      freshWarmupMs: 20_000,
+      freshMs: 20_000,
+    }
+  : {
+      warmupMs: 1_000,
+      runMs: 2_000,
+      runs: 3,
+      openMs: 3_000,
+      soakMs: 90_000,
+      probes: 5,
+      freshWarmupMs: 120_000,
+      freshMs: 60_000,
+    };
 /** Added upstream latency while measuring round-trip levels (large against the noise). */
 const LEVEL_LATENCY_MS = 40;
 /** The fixed arrival rate of the open-loop runs: this share of the slowest contender's closed-loop rate. */
@@ -72,6 +91,19 @@ const OPEN_LOOP_SHARE = 0.5;
 /** Scenario 6: the account's plan, and the arrival rate (about 77% of it at 2 credits a query). */
 const SOAK_PLAN = 'enterprise';
 const SOAK_RATE = 4.5;
+/**
+ * Scenario 7 ("fresh data on one Growth plan"): the plan, the offered rate (user queries a second:
+ * half the newest page of 30 tickets with people, half one ticket of the working set over Zipf
+ * ids), the working set (the newest tickets, the ones agents work on), how often an agent changes
+ * one of them in Freshdesk's UI (no webhook: only the sweep tells), and deskgraph's sweep interval.
+ */
+const FRESH_PLAN = 'growth';
+const FRESH_RATE = 30;
+const FRESH_WORKING_SET = 200;
+const FRESH_CHANGE_EVERY_MS = 3_000;
+const FRESH_SWEEP_MS = 15_000;
+/** An answer counts as fresh when nothing it shows changed more than this long before it arrived. */
+const FRESH_WITHIN_MS = FRESH_SWEEP_MS + 2_000;
 /** deskgraph's configuration for the bench: the dashboard costs more than the default cap of 100. */
 const DESKGRAPH_ENV = { DESKGRAPH_MAX_OPERATION_CREDITS: '1000' };
 
@@ -81,6 +113,7 @@ const CONTENDERS = (listArg('--contenders') ?? ALL_CONTENDERS) as ContenderKind[
 const here = new URL('.', import.meta.url);
 const query = (file: string) => readFileSync(new URL(`queries/${file}`, here), 'utf8');
 const QUERIES = {
+  freshTicket: query('fresh-ticket.graphql'),
   ticket: query('ticket.graphql'),
   ticketsPeople: query('tickets-people.graphql'),
   dashboard: query('dashboard.graphql'),
@@ -101,6 +134,18 @@ interface Scenario {
   floor(): Promise<Floor>;
 }
 
+/** Zipf-distributed picks from `ids` (ranks mapped to ids through a fixed shuffle). */
+function zipfFor(ids: readonly number[], seed: number): () => number {
+  const shuffled = [...ids];
+  const random = mulberry32(seed + 1);
+  for (let i = shuffled.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j] as number, shuffled[i] as number];
+  }
+  const rank = zipfSampler(shuffled.length, 1, seed);
+  return () => shuffled[rank()] as number;
+}
+
 const gql = (body: object): HttpRequest => ({
   method: 'POST',
   path: '/graphql',
@@ -114,17 +159,8 @@ function scenarios(emu: EmulatorReady, sizes: Sizes): Scenario[] {
     const random = mulberry32(seed);
     return () => ids[Math.floor(random() * ids.length)] as number;
   };
-  const zipf = (seed: number) => {
-    // Ranks map to ids through a fixed shuffle, so the popular tickets are spread over the range.
-    const shuffled = [...ids];
-    const random = mulberry32(seed + 1);
-    for (let i = shuffled.length - 1; i > 0; i -= 1) {
-      const j = Math.floor(random() * (i + 1));
-      [shuffled[i], shuffled[j]] = [shuffled[j] as number, shuffled[i] as number];
-    }
-    const rank = zipfSampler(shuffled.length, 1, seed);
-    return () => shuffled[rank()] as number;
-  };
+  // Ranks map to ids through a fixed shuffle, so the popular tickets are spread over the range.
+  const zipf = (seed: number) => zipfFor(ids, seed);
   const firstIds = (pick: () => number, n: number) => Array.from({ length: n }, pick);
 
   const page = (id: string, first: number, title: string): Scenario => ({
@@ -473,6 +509,156 @@ async function soak(kinds: ContenderKind[]): Promise<SoakResult[]> {
   }
 }
 
+/** One ticket version an answer showed: its id and `updatedAt`. */
+type Shown = [id: string, updatedAt: string];
+
+/** The tickets (id, updatedAt) a scenario-7 answer shows: a page's nodes, or one ticket. */
+function shownIn(body: string): Shown[] {
+  let parsed: { data?: Record<string, unknown> | null };
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    return [];
+  }
+  const data = parsed.data ?? {};
+  const nodes =
+    (data.tickets as { nodes?: { id: string; updatedAt: string }[] } | undefined)?.nodes ??
+    (data.ticket ? [data.ticket as { id: string; updatedAt: string }] : []);
+  return nodes.map((node) => [node.id, node.updatedAt]);
+}
+
+/**
+ * Scenario 7: how many user queries a minute one Growth plan (200 credits, 20 ticket-list calls)
+ * serves with fresh data. Each contender against its own emulator (its own account, limits on),
+ * at the same offered rate over the same working set, while agents change tickets in Freshdesk's
+ * UI every few seconds (the ones users look at: the newest page and the most viewed). deskgraph runs as shipped with the
+ * plan told and its sweep at FRESH_SWEEP_MS (no webhooks: the sweep is all that tells it). An
+ * answer is fresh when none of the tickets it shows had changed more than FRESH_WITHIN_MS before
+ * it arrived, and it carries no `extensions.stale`. A warm-up first (not counted), then one
+ * measured run.
+ */
+async function fresh(kinds: ContenderKind[]): Promise<FreshResult[]> {
+  const pairs = await Promise.all(
+    kinds.map(async (kind) => {
+      const emulator = await startEmulatorProcess(
+        { plan: FRESH_PLAN, rateLimit: true },
+        `fresh emulator ${kind}`,
+      );
+      const run = await startContender(kind, emulator.ready, true, {
+        FRESHDESK_PLAN: FRESH_PLAN,
+        DESKGRAPH_RECONCILE_INTERVAL_MS: String(FRESH_SWEEP_MS),
+      });
+      return { kind, emulator, run };
+    }),
+  );
+  try {
+    return await Promise.all(
+      pairs.map(async ({ kind, emulator, run }) => {
+        // The working set: the newest tickets (display ids grow with creation).
+        const ids = [...emulator.ready.ticketIds].sort((a, b) => b - a).slice(0, FRESH_WORKING_SET);
+        const zipfNext = zipfFor(ids, 7);
+        // The tickets users look at most: the newest (the page) and the most viewed ids.
+        const viewed = new Map<number, number>();
+        const sampler = zipfFor(ids, 7);
+        for (let i = 0; i < 2_000; i += 1) {
+          const id = sampler();
+          viewed.set(id, (viewed.get(id) ?? 0) + 1);
+        }
+        const popular = [...viewed.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+        const newest = ids.slice(0, 30);
+        const hot = [...newest, ...popular.slice(0, 30)];
+        const changes = new Map<string, { updatedAt: string; at: number }[]>();
+        const random = mulberry32(70);
+        const change = async () => {
+          const id = hot[Math.floor(random() * hot.length)] as number;
+          const done = await emulator.call<{ id: number; updatedAt: string } | null>('touch', {
+            id,
+          });
+          if (done) {
+            const list = changes.get(String(done.id)) ?? [];
+            list.push({ updatedAt: done.updatedAt, at: performance.now() });
+            changes.set(String(done.id), list);
+          }
+        };
+        let k = 0;
+        const next: RequestMaker = () => {
+          k += 1;
+          if (k % 2 === 0) {
+            return kind === 'A'
+              ? { method: 'GET', path: '/tickets-people?first=30' }
+              : gql({ query: QUERIES.ticketsPeople, variables: { first: 30 } });
+          }
+          const id = zipfNext();
+          return kind === 'A'
+            ? { method: 'GET', path: `/ticket-people/${id}?updatedAt=1` }
+            : gql({ query: QUERIES.freshTicket, variables: { id: String(id) } });
+        };
+        const changer = setInterval(() => void change().catch(() => {}), FRESH_CHANGE_EVERY_MS);
+        try {
+          await openLoop({
+            origin: run.origin,
+            rate: FRESH_RATE,
+            durationMs: PROFILE.freshWarmupMs,
+            next,
+            drainMs: 35_000,
+          });
+          await emulator.call('reset');
+          let ok = 0;
+          let freshAnswers = 0;
+          let markedStale = 0;
+          let maxStaleMs = 0;
+          const open = await openLoop({
+            origin: run.origin,
+            rate: FRESH_RATE,
+            durationMs: PROFILE.freshMs,
+            next,
+            drainMs: 35_000,
+            onAnswer: (_request, body, failed) => {
+              if (failed) {
+                return;
+              }
+              ok += 1;
+              const now = performance.now();
+              let staleMs = 0;
+              for (const [id, updatedAt] of shownIn(body)) {
+                // The first change after the version shown: since then, the answer was outdated.
+                const after = changes.get(id)?.find((c) => c.updatedAt > updatedAt);
+                if (after) {
+                  staleMs = Math.max(staleMs, now - after.at);
+                }
+              }
+              maxStaleMs = Math.max(maxStaleMs, staleMs);
+              const marked = body.includes('"stale":[');
+              markedStale += marked ? 1 : 0;
+              freshAnswers += staleMs <= FRESH_WITHIN_MS && !marked ? 1 : 0;
+            },
+          });
+          const stats = await emulator.call<EmuStats>('stats');
+          const minutes = PROFILE.freshMs / 60_000;
+          return {
+            contender: kind,
+            offeredPerMinute: FRESH_RATE * 60,
+            durationMs: PROFILE.freshMs,
+            open,
+            answered: ok,
+            fresh: freshAnswers,
+            freshPerMinute: freshAnswers / minutes,
+            markedStale,
+            maxStaleSeconds: maxStaleMs / 1000,
+            upstreamCalls: stats.totalCalls,
+            upstreamCredits: stats.totalCredits,
+            upstream429: stats.status['429'] ?? 0,
+          };
+        } finally {
+          clearInterval(changer);
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(pairs.flatMap(({ emulator, run }) => [run.child.stop(), emulator.stop()]));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -504,11 +690,18 @@ async function main(): Promise<void> {
       openLoopShare: OPEN_LOOP_SHARE,
       soakPlan: SOAK_PLAN,
       soakRate: SOAK_RATE,
+      freshPlan: FRESH_PLAN,
+      freshRate: FRESH_RATE,
+      freshWorkingSet: FRESH_WORKING_SET,
+      freshChangeEveryMs: FRESH_CHANGE_EVERY_MS,
+      freshSweepMs: FRESH_SWEEP_MS,
+      freshWithinMs: FRESH_WITHIN_MS,
     },
     sizes: { ...sizes, tickets: emu.counts.tickets },
     scenarios: [],
     cells: [],
     soak: [],
+    fresh: [],
     totalSeconds: 0,
   };
   try {
@@ -570,6 +763,21 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(running.map((run) => run.child.stop()));
     await emulator.stop();
+  }
+  if (!flag('--no-fresh') && (!only || only.includes('s7'))) {
+    log(
+      `s7: fresh data on one ${FRESH_PLAN} plan, ${FRESH_RATE} queries/s, a ticket changed every ` +
+        `${FRESH_CHANGE_EVERY_MS / 1000} s, sweep every ${FRESH_SWEEP_MS / 1000} s, limits on`,
+    );
+    results.fresh = await fresh(CONTENDERS);
+    for (const f of results.fresh) {
+      log(
+        `s7 ${f.contender}: ${round(f.freshPerMinute, 0)} fresh queries/min of ${f.offeredPerMinute} offered ` +
+          `(${f.answered} answered, ${f.open.errors} errors ${JSON.stringify(f.open.codes)}, ` +
+          `${f.markedStale} marked stale, oldest ${round(f.maxStaleSeconds, 1)} s), ` +
+          `${f.upstreamCalls} calls, ${f.upstream429} upstream 429s`,
+      );
+    }
   }
   if (!flag('--no-soak') && (!only || only.includes('s6'))) {
     log(`s6: soak at ${SOAK_RATE}/s for ${PROFILE.soakMs / 1000} s, plan ${SOAK_PLAN}, limits on`);

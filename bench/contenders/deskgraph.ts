@@ -1,10 +1,12 @@
 /**
  * Contenders (C) and (D): deskgraph itself, built from `src/` exactly as `startGateway` builds it.
  *
- * - (D) shipped: the cross-request caches (reference lists per credential) as they come.
- * - (C) cold: the same app, but its `sharedCaches` map is emptied before every request, so no
- *   request ever sees another's cached lists (deskgraph has no switch for this; `createApp` takes
- *   the map from its caller, which is how the bench turns caching off).
+ * - (D) shipped: the cross-request caches (reference lists per credential, the read cache) as they
+ *   come.
+ * - (C) cold: the same app, but its `sharedCaches` map and its read cache are emptied before every
+ *   request, so no request ever sees what another read (`createApp` takes both from its caller,
+ *   which is how the bench turns caching off; `DESKGRAPH_CACHE_MAX_MB=0` would also skip the
+ *   probe, which is part of what the cold contender must pay for).
  *
  * `shaping: false` (scenarios 1-5) gives the Freshdesk client no quota gate: the emulator's limits
  * are off there and no real plan allows those rates, so shaping would only measure the plan. With
@@ -14,7 +16,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.ts';
+import { readCacheFor } from '../../src/cache/read-cache.ts';
 import { loadConfig } from '../../src/config.ts';
+import { changeFeed } from '../../src/freshness/change-feed.ts';
 import type { CredentialCache } from '../../src/loaders/credential-cache.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createQuotaScheduler } from '../../src/quota/scheduler.ts';
@@ -64,19 +68,22 @@ export async function startDeskgraph(options: DeskgraphOptions): Promise<Deskgra
     quota,
     logger,
   });
-  // C gets a map of its own to empty; D keeps the app's own (bounded) per-credential caches.
+  // C gets a map and a read cache of its own to empty; D keeps the app's own (bounded) caches.
   const sharedCaches = new Map<string, CredentialCache>();
+  const readCache = readCacheFor(config, client.origin, changeFeed);
   const app = createApp({
     config,
     client,
     logger,
     sharedCaches: options.cold ? sharedCaches : undefined,
+    readCache: options.cold ? readCache : undefined,
     quota,
   });
   const server: Server = createServer(
     options.cold
       ? (req, res) => {
           sharedCaches.clear();
+          readCache.clear();
           app.handler(req, res);
         }
       : app.handler,

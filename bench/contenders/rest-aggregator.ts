@@ -5,8 +5,9 @@
  * sensible service would), and answers the same JSON a GraphQL server would (`{ data }` or
  * `{ errors }`), so serialisation work is comparable.
  *
- * Routes: `GET /ticket/:id?fields=a,b` (scenarios 1 and 5), `GET /tickets-people?first=N` (2),
- * `GET /dashboard?first=N` (3), `GET /ticket-people/:id` (4 and 6).
+ * Routes: `GET /ticket/:id?fields=a,b` (scenarios 1 and 5), `GET /tickets-people?first=N` (2 and
+ * 7), `GET /dashboard?first=N` (3), `GET /ticket-people/:id` (4 and 6; `?updatedAt=1` adds the
+ * ticket's `updatedAt`: 7).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -181,7 +182,7 @@ export async function startRestAggregator(options: {
     };
   }
 
-  async function ticketPeople(id: string) {
+  async function ticketPeople(id: string, withUpdatedAt: boolean) {
     const [t, agentList] = await Promise.all([
       api.get<RawTicket>(`/tickets/${id}?include=requester`),
       agents(),
@@ -196,6 +197,7 @@ export async function startRestAggregator(options: {
           ? { id: String(t.requester.id), name: t.requester.name, email: t.requester.email }
           : null,
         responder: responder ? { id: String(responder.id), name: responder.contact.name } : null,
+        ...(withUpdatedAt ? { updatedAt: t.updated_at } : {}),
       },
     };
   }
@@ -214,7 +216,7 @@ export async function startRestAggregator(options: {
       return dashboard(first);
     }
     if (parts[0] === 'ticket-people' && parts[1]) {
-      return ticketPeople(parts[1]);
+      return ticketPeople(parts[1], url.searchParams.get('updatedAt') === '1');
     }
     return undefined;
   }

@@ -125,6 +125,8 @@ export async function openLoop(options: {
   drainMs?: number;
   /** Called about once a second (e.g. to sample RSS). */
   onSecond?: (elapsedMs: number) => void;
+  /** Every answer's body, with the request it answers, as it arrives (e.g. to check freshness). */
+  onAnswer?: (request: HttpRequest, body: string, error: boolean) => void;
 }): Promise<OpenLoopResult> {
   const maxInFlight = options.maxInFlight ?? 256;
   const pool = new Pool(options.origin, {
@@ -158,7 +160,9 @@ export async function openLoop(options: {
       .then(async (response) => {
         const text = await response.body.text();
         latencies.push(performance.now() - scheduledAt);
-        if (response.statusCode !== 200 || hasErrors(text)) {
+        const failed = response.statusCode !== 200 || hasErrors(text);
+        options.onAnswer?.(request, text, failed);
+        if (failed) {
           errors += 1;
           for (const match of text.matchAll(/"code":"([A-Z_]+)"/g)) {
             const code = match[1] as string;

@@ -280,6 +280,64 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push('');
   }
 
+  const fresh = results.fresh ?? [];
+  if (fresh.length > 0) {
+    const f0 = fresh[0];
+    lines.push('## Fresh data on one plan (scenario 7)');
+    lines.push('');
+    lines.push(
+      `How many user queries a minute one ${p.freshPlan ?? '?'} plan serves with fresh data. Each contender ` +
+        `against its own emulator (its own account, the plan's per-minute limits on), offered ${p.freshRate ?? '?'} ` +
+        'queries a second (half the newest page of 30 tickets with requester, company and responder, half ' +
+        `one ticket with its people over Zipf ids among the ${p.freshWorkingSet ?? '?'} newest) for ${f0 ? f0.durationMs / 1000 : '?'} s after a warm-up of ` +
+        `${(p.freshWarmupMs ?? 0) / 1000} s, while an agent changes one of the tickets users look at ` +
+        `every ${(p.freshChangeEveryMs ?? 0) / 1000} s in Freshdesk's UI (no webhook). deskgraph runs as shipped ` +
+        `(\`startGateway\`, \`FRESHDESK_PLAN\` set) with its reconciliation sweep every ${(p.freshSweepMs ?? 0) / 1000} s. ` +
+        `An answer is fresh when nothing it shows had changed more than ${(p.freshWithinMs ?? 0) / 1000} s before it arrived ` +
+        'and it carries no `extensions.stale`.',
+    );
+    lines.push('');
+    lines.push(
+      row([
+        'contender',
+        'fresh queries/min',
+        'offered/min',
+        'answered',
+        'errors (codes)',
+        'marked stale',
+        'oldest outdated data s',
+        'upstream calls',
+        'credits',
+        'upstream 429s',
+        'p50 ms',
+        'p99 ms',
+      ]),
+    );
+    lines.push(row(Array.from({ length: 12 }, () => '---')));
+    for (const f of fresh) {
+      const codes = Object.entries(f.open.codes)
+        .map(([code, count]) => `${code} ${count}`)
+        .join(', ');
+      lines.push(
+        row([
+          CONTENDER_NAMES[f.contender],
+          `**${num(f.freshPerMinute, 0)}**`,
+          f.offeredPerMinute,
+          `${f.answered}/${f.open.scheduled}`,
+          `${f.open.errors}${codes ? ` (${codes})` : ''}`,
+          f.markedStale,
+          num(f.maxStaleSeconds, 1),
+          f.upstreamCalls,
+          f.upstreamCredits,
+          f.upstream429,
+          ms(f.open.p50),
+          ms(f.open.p99),
+        ]),
+      );
+    }
+    lines.push('');
+  }
+
   lines.push('## Targets');
   lines.push('');
   lines.push(row(['target', 'measured', 'met?']));

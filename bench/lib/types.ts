@@ -23,6 +23,14 @@ export interface Profile {
   openLoopShare: number;
   soakPlan: string;
   soakRate: number;
+  freshWarmupMs?: number;
+  freshMs?: number;
+  freshPlan?: string;
+  freshRate?: number;
+  freshWorkingSet?: number;
+  freshChangeEveryMs?: number;
+  freshSweepMs?: number;
+  freshWithinMs?: number;
 }
 
 export interface Probe extends Cost {
@@ -76,6 +84,26 @@ export interface SoakResult {
   peakRssMb: number;
 }
 
+/** Scenario 7: user queries a minute one plan serves with fresh data. */
+export interface FreshResult {
+  contender: ContenderKind;
+  offeredPerMinute: number;
+  durationMs: number;
+  open: OpenLoopResult;
+  /** Answers without errors. */
+  answered: number;
+  /** Of those, answers nothing in which had changed longer than `freshWithinMs` before. */
+  fresh: number;
+  freshPerMinute: number;
+  /** Answers carrying `extensions.stale` (served from the cache because Freshdesk could not). */
+  markedStale: number;
+  /** The oldest outdated data any answer showed (seconds since the change it missed). */
+  maxStaleSeconds: number;
+  upstreamCalls: number;
+  upstreamCredits: number;
+  upstream429: number;
+}
+
 export interface BenchResults {
   quick: boolean;
   machine: Machine;
@@ -84,5 +112,7 @@ export interface BenchResults {
   scenarios: ScenarioResult[];
   cells: LoadCell[];
   soak: SoakResult[];
+  /** Scenario 7 (absent in results of earlier versions). */
+  fresh?: FreshResult[];
   totalSeconds: number;
 }

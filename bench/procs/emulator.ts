@@ -1,8 +1,9 @@
 /**
  * The emulator in its own process. argv[2]: JSON `EmulatorOptions` (plain data only). Tells the
  * parent its origin, the admin key, the ids of the tickets the admin can read, and the data sizes the
- * floor derivation needs. Controls: `stats`, `reset`, `faults`, `plan`.
+ * floor derivation needs. Controls: `stats`, `reset`, `faults`, `touch`.
  */
+import { invalidateTicketOrder } from '../../src/emulator/handlers/tickets.ts';
 import {
   type EmulatorOptions,
   type FaultOptions,
@@ -63,6 +64,19 @@ serveParent(
       return true;
     },
     rss: () => process.memoryUsage.rss(),
+    // An agent changes a ticket in Freshdesk's own UI: no API call, no credit, no webhook. Its
+    // `updated_at` moves to now (a second later than before at least): the version it had is gone.
+    touch: (payload) => {
+      const ticket = data.tickets.get(Number((payload as { id: number }).id));
+      if (ticket === undefined) {
+        return null;
+      }
+      const next = Math.max(Date.now(), Date.parse(ticket.updated_at) + 1_000);
+      ticket.updated_at = new Date(next).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      ticket.priority = (ticket.priority % 4) + 1;
+      invalidateTicketOrder(data);
+      return { id: ticket.id, updatedAt: ticket.updated_at };
+    },
   },
   () => emulator.close(),
 );

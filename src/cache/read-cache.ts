@@ -55,6 +55,13 @@ export interface ReadCacheOptions {
   unwatched?: boolean;
   /** The Freshdesk origin served: changes of other accounts are ignored. */
   account?: string;
+  /**
+   * Whether an answer known to be outdated (a change was reported) may still stand in when
+   * Freshdesk cannot answer. Not in `passthrough` mode: the change may have taken the ticket out
+   * of the caller's reach (another group, another agent), and only Freshdesk can tell. Answers
+   * merely past their age may stand in either way. @default true
+   */
+  keepOutdated?: boolean;
   now?: () => number;
 }
 
@@ -147,8 +154,13 @@ const BYTES_PER_CHAR = 2;
 const ENTRY_OVERHEAD = 600;
 /** Bytes one index membership costs. */
 const TAG_OVERHEAD = 80;
-/** Recent invalidations remembered, to keep reads under way from storing what they outdate. */
-const RECENT_CHANGES = 20_000;
+/**
+ * Recent invalidations and ticket versions remembered (to keep reads under way from storing what
+ * they outdate): one per 8 KiB of the bound, 1,000 to 20,000 (about 200 bytes each, within the
+ * bound's margin: answers are weighed at 2 bytes a character, about 1.2 measured).
+ */
+const recentChanges = (maxBytes: number): number =>
+  Math.max(1_000, Math.min(20_000, Math.floor(maxBytes / 8192)));
 const EPOCH = '1970-01-01T00:00:00Z';
 
 const UPDATE_KINDS = new Set(['updated', 'note_added', 'reply_sent']);
@@ -206,6 +218,7 @@ export class ReadCache {
   readonly #maxAgesMs: Record<CacheKind, number>;
   readonly #staleMaxAgeMs: number;
   readonly #account: string | undefined;
+  readonly #keepOutdated: boolean;
   readonly #now: () => number;
   readonly #entries: LRUCache<string, Entry>;
   /** Keys by tag. */
@@ -213,9 +226,7 @@ export class ReadCache {
   /** Entries per credential. */
   readonly #perCredential = new Map<string, number>();
   /** Per tag: the sequence number of its last invalidation, and the newest ticket version known. */
-  readonly #recent = new LRUCache<string, { seq: number; version?: string }>({
-    max: RECENT_CHANGES,
-  });
+  readonly #recent: LRUCache<string, { seq: number; version?: string }>;
   #seq = 0;
   readonly #counts: Record<CacheKind, KindCounts>;
   readonly #observers = new Set<(event: CacheEvent) => void>();
@@ -223,7 +234,9 @@ export class ReadCache {
   constructor(options: ReadCacheOptions) {
     this.maxBytes = Math.max(0, Math.floor(options.maxBytes));
     this.#staleMaxAgeMs = options.staleMaxAgeMs ?? 86_400_000;
+    this.#recent = new LRUCache({ max: recentChanges(this.maxBytes) });
     this.#account = options.account;
+    this.#keepOutdated = options.keepOutdated ?? true;
     this.#now = options.now ?? Date.now;
     const ages = { ...DEFAULT_MAX_AGES, ...options.maxAges };
     this.#maxAgesMs = Object.fromEntries(
@@ -361,7 +374,7 @@ export class ReadCache {
       return undefined;
     }
     const entry = this.#entries.get(key);
-    if (entry === undefined) {
+    if (entry === undefined || (entry.outdated && !this.#keepOutdated)) {
       return undefined;
     }
     return { entry, ageMs: Math.max(0, this.#now() - entry.storedAt) };
@@ -772,6 +785,7 @@ export function readCacheFor(config: Config, account: string, feed?: ChangeFeed)
     maxAges: config.cacheMaxAges,
     staleMaxAgeMs: config.cacheStaleMaxAgeMs,
     unwatched: !sweeps && config.webhookSecret === undefined,
+    keepOutdated: config.auth !== 'passthrough',
     account,
   });
   if (feed !== undefined) {
