@@ -1,6 +1,9 @@
 /**
  * Builds the gateway (no listening): the Yoga GraphQL handler plus the plain HTTP routes
- * (`/health`, `/ready`), as one node:http request listener.
+ * (`/health`, `/ready`), as one node:http request listener. Every request but `/health` passes the
+ * browser guard (Host and Origin, src/http/browser-guard.ts) before anything else; GraphQL requests
+ * then pass the CSRF check, the body limit and the operation limits (src/limits/) before the cost
+ * estimate and any upstream call.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -8,9 +11,12 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { useRequestBodyLimit } from './body-limit.ts';
-import type { Config } from './config.ts';
+import { type Config, isLoopbackHost } from './config.ts';
 import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
+import { corsFor, refuseRequest, useCsrfPrevention } from './http/browser-guard.ts';
+import { useOperationLimits } from './limits/operation-limits.ts';
+import { useResultBound, withResultBound } from './limits/result-bound.ts';
 import { knownListSize } from './loaders/list-scan.ts';
 import { isReferenceCached } from './loaders/reference-cache.ts';
 import type { Logger } from './logger.ts';
@@ -37,7 +43,14 @@ export interface AppDeps {
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   handler: RequestListener;
+  /** Requests being served now (a graceful stop waits for them). */
+  inFlight(): number;
+  /** From now on every response asks the client to close its connection (a stop is under way). */
+  drain(): void;
 }
+
+/** The schema with every list field counting into its operation's result budget. */
+const boundedSchema = withResultBound(schema);
 
 const EXAMPLE_QUERY = `# Welcome to deskgraph: Freshdesk as a graph.
 # Press the run button to fetch the five newest tickets.
@@ -88,17 +101,36 @@ export function createApp(deps: AppDeps): App {
       webhookSharePercent: config.quotaWebhookSharePercent,
     });
 
+  const guard = {
+    corsOrigins: config.corsOrigins,
+    allowedHosts: config.allowedHosts,
+    loopback: isLoopbackHost(config.host),
+  };
+  const { limits } = config;
   const yoga = createYoga<Record<string, unknown>, Context>({
-    schema,
+    schema: boundedSchema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { defaultQuery: EXAMPLE_QUERY, title: 'deskgraph' },
+    graphiql: config.graphiql ? { defaultQuery: EXAMPLE_QUERY, title: 'deskgraph' } : false,
     maskedErrors: { maskError: createMaskError(logger) },
     logging: false,
+    cors: corsFor(guard),
+    // No file uploads in the schema: a multipart body is only a way around CORS preflights.
+    multipart: false,
+    batching: limits.batch > 1 ? { limit: limits.batch } : false,
     // Enforced by useRequestBodyLimit below (same limit and errors, without a stream per request).
     maxRequestBodySize: false,
-    // The quota gate runs first: a refused operation never reaches a resolver.
+    // Cheapest refusals first: CSRF and body size before the body is read, operation limits before
+    // validation, the quota gate before any resolver.
     plugins: [
+      useCsrfPrevention(),
+      useRequestBodyLimit(config.maxBodyBytes),
+      useOperationLimits({ limits, introspection: config.introspection }),
+      useResultBound<Context>({
+        maxItems: limits.resultItems,
+        deadline: (ctx) => ctx.freshdesk.options.deadline,
+        deadlineMs: config.operationDeadlineMs,
+      }),
       useQuotaGate<Context>({
         scheduler: quota,
         maxOperationCredits: config.maxOperationCredits,
@@ -111,7 +143,6 @@ export function createApp(deps: AppDeps): App {
         }),
       }),
       useCostExtensions(),
-      useRequestBodyLimit(),
     ],
     context: ({ request }): Context => {
       // The id the HTTP handler chose (and sent back in `x-request-id`), so logs and errors agree.
@@ -142,7 +173,16 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  let active = 0;
+  let draining = false;
   const handler: RequestListener = (req, res) => {
+    active += 1;
+    res.once('close', () => {
+      active -= 1;
+    });
+    if (draining) {
+      res.shouldKeepAlive = false;
+    }
     // A caller's id is echoed only when it is a plain token; anything else gets a fresh one.
     const offered = headerValue(req, 'x-request-id');
     const requestId = offered && REQUEST_ID.test(offered) ? offered : randomUUID();
@@ -153,6 +193,15 @@ export function createApp(deps: AppDeps): App {
         sendJson(res, 200, { status: 'ok' });
         return;
       }
+      // Routes that must not pass the browser guard (a webhook receiver, authenticated by its
+      // own secret) go here; they still need a body limit (config.maxBodyBytes).
+      const refusal = refuseRequest(req, guard);
+      if (refusal) {
+        sendJson(res, refusal.status, {
+          errors: [{ message: refusal.message, extensions: { code: refusal.code } }],
+        });
+        return;
+      }
       if (path === '/ready') {
         void checkReady(deps).then(({ status, body }) => sendJson(res, status, body));
         return;
@@ -160,7 +209,14 @@ export function createApp(deps: AppDeps): App {
       void yoga(req, res);
     });
   };
-  return { yoga, handler };
+  return {
+    yoga,
+    handler,
+    inFlight: () => active,
+    drain: () => {
+      draining = true;
+    },
+  };
 }
 
 /**

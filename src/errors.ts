@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { type YogaServerOptions, maskError as yogaMaskError } from 'graphql-yoga';
+import { LIMIT_CODE } from './limits/limit-error.ts';
 import type { Logger } from './logger.ts';
 import { currentRequestId } from './request-scope.ts';
 import { findUpstreamError, isTransient, type UpstreamError } from './upstream/upstream-error.ts';
@@ -167,7 +168,7 @@ export function createMaskError(logger: Logger): MaskError {
       return toGraphQLError(upstream, error instanceof GraphQLError ? error : undefined);
     }
     if (isDeliberate(error)) {
-      return error as GraphQLError;
+      return forClient(error as GraphQLError);
     }
     const requestId = currentRequestId() ?? randomUUID();
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
@@ -188,6 +189,29 @@ export function createMaskError(logger: Logger): MaskError {
     }
     return masked;
   };
+}
+
+/**
+ * What a deliberate error needs before a client sees it:
+ * - Yoga describes a body it could not parse in `extensions.originalError`, whose message quotes
+ *   the body (all of it: 10 MB in, 10 MB out). The message and code say enough; the echo goes.
+ * - A request refused as a whole (a bad body, an operation limit) stays a 400 whatever the Accept
+ *   header: Yoga marks parse errors as GraphQL-over-HTTP ones (`http.spec`), answered 200 to
+ *   `Accept: application/json`, and keys its status choice on `originalError` being there.
+ */
+function forClient(error: GraphQLError): GraphQLError {
+  const { originalError, http, ...rest } = (error.extensions ?? {}) as Record<string, unknown>;
+  const refused = originalError !== undefined || rest.code === LIMIT_CODE;
+  if (!refused || typeof http !== 'object' || http === null) {
+    return error;
+  }
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...rest, http: { ...http, spec: false } },
+  });
 }
 
 /** A GraphQLError raised on purpose (by graphql-js, Yoga or a resolver), not wrapping a crash. */
