@@ -1,10 +1,12 @@
 /**
  * `npm start`: reads the configuration, starts the embedded emulator when no Freshdesk is configured,
- * serves the gateway and prints one ready line.
+ * serves the gateway and prints one ready line. SIGTERM or SIGINT stops it gracefully (src/shutdown.ts):
+ * requests under way get `DESKGRAPH_SHUTDOWN_GRACE_MS` to finish.
  */
 import { ConfigError, loadConfig } from './config.ts';
 import { startEmulator } from './emulator/index.ts';
 import { startGateway } from './server.ts';
+import { onStopSignal } from './shutdown.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -43,18 +45,11 @@ async function main(): Promise<void> {
   const gateway = await startGateway({ config, upstreamOrigin });
   process.stdout.write(`deskgraph ready at ${gateway.url} (upstream: ${upstreamName})\n`);
 
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
+  // The embedded emulator stops after the gateway: requests under way still reach it.
+  onStopSignal(async () => {
     await gateway.close();
     await stopEmulator?.();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  });
 }
 
 await main();
