@@ -15,6 +15,7 @@ import { type Config, isLoopbackHost } from './config.ts';
 import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
 import { corsFor, refuseRequest, useCsrfPrevention } from './http/browser-guard.ts';
+import { useRequestParseErrors } from './http/request-errors.ts';
 import { useOperationLimits } from './limits/operation-limits.ts';
 import { useResultBound, withResultBound } from './limits/result-bound.ts';
 import { knownListSize } from './loaders/list-scan.ts';
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps): App {
     // validation, the quota gate before any resolver.
     plugins: [
       useCsrfPrevention(),
+      useRequestParseErrors(),
       useRequestBodyLimit(config.maxBodyBytes),
       useOperationLimits({ limits, introspection: config.introspection }),
       useResultBound<Context>({

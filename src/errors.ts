@@ -198,19 +198,34 @@ export function createMaskError(logger: Logger): MaskError {
  * - A request refused as a whole (a bad body, an operation limit) stays a 400 whatever the Accept
  *   header: Yoga marks parse errors as GraphQL-over-HTTP ones (`http.spec`), answered 200 to
  *   `Accept: application/json`, and keys its status choice on `originalError` being there.
+ * - Every error has a code: graphql-js's refusals of variables have none (BAD_USER_INPUT).
  */
 function forClient(error: GraphQLError): GraphQLError {
   const { originalError, http, ...rest } = (error.extensions ?? {}) as Record<string, unknown>;
-  const refused = originalError !== undefined || rest.code === LIMIT_CODE;
-  if (!refused || typeof http !== 'object' || http === null) {
-    return error;
+  const refused =
+    originalError !== undefined && typeof http === 'object' && http !== null
+      ? { ...http, spec: false }
+      : undefined;
+  if (rest.code === LIMIT_CODE && typeof http === 'object' && http !== null) {
+    return rebuilt(error, { ...rest, http: { ...http, spec: false } });
   }
+  if (refused) {
+    return rebuilt(error, { ...rest, http: refused });
+  }
+  if (rest.code === undefined && error.path === undefined) {
+    // graphql-js's own refusals of the request (a variable of the wrong type) carry no code.
+    return rebuilt(error, { ...error.extensions, code: 'BAD_USER_INPUT' });
+  }
+  return error;
+}
+
+function rebuilt(error: GraphQLError, extensions: Record<string, unknown>): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
-    extensions: { ...rest, http: { ...http, spec: false } },
+    extensions,
   });
 }
 

@@ -189,7 +189,7 @@ builder.queryField('contacts', (t) =>
         email: filter.email ?? undefined,
         phone: filter.phone ?? undefined,
         mobile: filter.mobile ?? undefined,
-        company_id: filter.companyId ? requireId(filter.companyId, 'A company') : undefined,
+        company_id: filter.companyId != null ? requireId(filter.companyId, 'A company') : undefined,
         state: filter.state ?? undefined,
         updated_since: filter.updatedSince ?? undefined,
       };
