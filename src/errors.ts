@@ -198,7 +198,7 @@ export function createMaskError(logger: Logger): MaskError {
  * - A request refused as a whole (a bad body, an operation limit) stays a 400 whatever the Accept
  *   header: Yoga marks parse errors as GraphQL-over-HTTP ones (`http.spec`), answered 200 to
  *   `Accept: application/json`, and keys its status choice on `originalError` being there.
- * - Every error has a code: graphql-js's refusals of variables have none (BAD_USER_INPUT).
+ * - Every error has a code; graphql-js's own errors have none.
  */
 function forClient(error: GraphQLError): GraphQLError {
   const { originalError, http, ...rest } = (error.extensions ?? {}) as Record<string, unknown>;
@@ -212,9 +212,12 @@ function forClient(error: GraphQLError): GraphQLError {
   if (refused) {
     return rebuilt(error, { ...rest, http: refused });
   }
-  if (rest.code === undefined && error.path === undefined) {
-    // graphql-js's own refusals of the request (a variable of the wrong type) carry no code.
-    return rebuilt(error, { ...error.extensions, code: 'BAD_USER_INPUT' });
+  if (rest.code === undefined) {
+    // graphql-js's own errors carry no code: before execution they refuse the request (a
+    // variable of the wrong type); during it, a value that does not fit the schema (a null for
+    // a non-null field, a value a scalar cannot represent): the gateway failed to build the field.
+    const code = error.path === undefined ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
+    return rebuilt(error, { ...error.extensions, code });
   }
   return error;
 }

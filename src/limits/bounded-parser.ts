@@ -31,7 +31,8 @@ class BoundedParser extends Parser {
     this.#maxDepth = maxDepth;
   }
 
-  #enter(): void {
+  /** Runs `parse` one level deeper, refusing past `maxDepth` levels. */
+  #nested<T>(parse: () => T): T {
     this.#depth += 1;
     // The operation's own selection set is level 0: a field directly in it is at depth 1.
     if (this.#depth > this.#maxDepth + 1) {
@@ -42,46 +43,31 @@ class BoundedParser extends Parser {
         { status: 400 },
       );
     }
-  }
-
-  override parseSelectionSet(): ReturnType<Parser['parseSelectionSet']> {
-    this.#enter();
     try {
-      return super.parseSelectionSet();
+      return parse();
     } finally {
       this.#depth -= 1;
     }
+  }
+
+  override parseSelectionSet(): ReturnType<Parser['parseSelectionSet']> {
+    return this.#nested(() => super.parseSelectionSet());
   }
 
   override parseList(isConst: true): ConstListValueNode;
   override parseList(isConst: boolean): ListValueNode;
   override parseList(isConst: boolean): ListValueNode {
-    this.#enter();
-    try {
-      return super.parseList(isConst);
-    } finally {
-      this.#depth -= 1;
-    }
+    return this.#nested(() => super.parseList(isConst));
   }
 
   override parseObject(isConst: true): ConstObjectValueNode;
   override parseObject(isConst: boolean): ObjectValueNode;
   override parseObject(isConst: boolean): ObjectValueNode {
-    this.#enter();
-    try {
-      return super.parseObject(isConst);
-    } finally {
-      this.#depth -= 1;
-    }
+    return this.#nested(() => super.parseObject(isConst));
   }
 
   override parseTypeReference(): ReturnType<Parser['parseTypeReference']> {
-    this.#enter();
-    try {
-      return super.parseTypeReference();
-    } finally {
-      this.#depth -= 1;
-    }
+    return this.#nested(() => super.parseTypeReference());
   }
 }
 
