@@ -14,6 +14,8 @@ import { useRequestBodyLimit } from './body-limit.ts';
 import { type Config, isLoopbackHost } from './config.ts';
 import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
+import { createFreshness, type Freshness } from './freshness/freshness.ts';
+import { WEBHOOK_PATH } from './freshness/receiver.ts';
 import { corsFor, refuseRequest, useCsrfPrevention } from './http/browser-guard.ts';
 import { useRequestParseErrors } from './http/request-errors.ts';
 import { useOperationLimits } from './limits/operation-limits.ts';
@@ -39,12 +41,15 @@ export interface AppDeps {
    * is still estimated and capped, against an idle budget.
    */
   quota?: QuotaScheduler;
+  /** Webhooks, sweep and `ticketEvents`; one without a running sweep is made when not given. */
+  freshness?: Freshness;
 }
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   handler: RequestListener;
-  /** Requests being served now (a graceful stop waits for them). */
+  freshness: Freshness;
+  /** Requests being served now, subscription streams aside (a graceful stop waits for them). */
   inFlight(): number;
   /** From now on every response asks the client to close its connection (a stop is under way). */
   drain(): void;
@@ -101,6 +106,8 @@ export function createApp(deps: AppDeps): App {
       bulkReservePercent: config.quotaBulkReservePercent,
       webhookSharePercent: config.quotaWebhookSharePercent,
     });
+
+  const freshness = deps.freshness ?? createFreshness({ config, client, logger });
 
   const guard = {
     corsOrigins: config.corsOrigins,
@@ -164,6 +171,7 @@ export function createApp(deps: AppDeps): App {
         cost,
         warnings: [],
         stale: [],
+        freshness,
         freshdesk: client.session({
           apiKey,
           priority,
@@ -178,10 +186,13 @@ export function createApp(deps: AppDeps): App {
   let active = 0;
   let draining = false;
   const handler: RequestListener = (req, res) => {
-    active += 1;
-    res.once('close', () => {
-      active -= 1;
-    });
+    // A subscription stream never finishes on its own: a stop does not wait for it.
+    if (!headerValue(req, 'accept')?.includes('text/event-stream')) {
+      active += 1;
+      res.once('close', () => {
+        active -= 1;
+      });
+    }
     if (draining) {
       res.shouldKeepAlive = false;
     }
@@ -195,8 +206,14 @@ export function createApp(deps: AppDeps): App {
         sendJson(res, 200, { status: 'ok' });
         return;
       }
-      // Routes that must not pass the browser guard (a webhook receiver, authenticated by its
-      // own secret) go here; they still need a body limit (config.maxBodyBytes).
+      // Webhooks are Freshdesk's server-to-server calls, not GraphQL: their own module answers
+      // (404 while DESKGRAPH_WEBHOOK_SECRET is unset, as for any unknown path). They pass no
+      // browser guard (no page sends them, the secret authenticates them, and a tunnel or proxy
+      // forwards them under its own Host name); their module limits their bodies.
+      if (path === WEBHOOK_PATH && freshness.receiver) {
+        freshness.receiver.handle(req, res);
+        return;
+      }
       const refusal = refuseRequest(req, guard);
       if (refusal) {
         sendJson(res, refusal.status, {
@@ -214,6 +231,7 @@ export function createApp(deps: AppDeps): App {
   return {
     yoga,
     handler,
+    freshness,
     inFlight: () => active,
     drain: () => {
       draining = true;

@@ -1,6 +1,6 @@
 /**
  * The `deskgraph` command: `deskgraph emulator [...]`, `deskgraph serve` (same as `npm start`),
- * `deskgraph export [...]` (BI export, not built yet).
+ * `deskgraph export [...]` (BI export, not built yet), `deskgraph webhooks install|status`.
  */
 const USAGE = `Usage: deskgraph <command> [options]
 
@@ -10,6 +10,9 @@ Commands:
                            --port N  --plan trial|growth|pro|enterprise  --seed S
                            --tickets N  --api-key K  --window-ms N
   export [options]       BI export (not available yet).
+  webhooks install --url URL | webhooks status [--url URL]
+                         Set up (or check) the Freshdesk automation rules that send ticket
+                         changes to the gateway's /webhooks/freshdesk.
 `;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -22,6 +25,11 @@ switch (command) {
   case 'serve':
     await import('./index.ts');
     break;
+  case 'webhooks': {
+    const { runWebhooksCommand } = await import('./freshness/cli.ts');
+    process.exitCode = await runWebhooksCommand(rest);
+    break;
+  }
   case 'export':
     process.stderr.write('deskgraph export is not available yet.\n');
     process.exit(2);

@@ -52,6 +52,15 @@ export interface Config {
    * fan-out (a page's conversations, contacts by id) runs at most this wide. @default 16
    */
   operationConcurrency: number;
+  /**
+   * How often the reconciliation sweep asks Freshdesk what changed since the last change it saw
+   * (`DESKGRAPH_RECONCILE_INTERVAL_MS`); 0 turns it off. @default 60000
+   */
+  reconcileIntervalMs: number;
+  /** Events the `ticketEvents` replay log keeps for `after` (`DESKGRAPH_EVENT_LOG_MAX_EVENTS`). @default 10000 */
+  eventLogMaxEvents: number;
+  /** How long the replay log keeps an event (`DESKGRAPH_EVENT_LOG_MAX_AGE_MS`). @default 3600000 */
+  eventLogMaxAgeMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** What one operation may be, checked before the cost estimate and before any upstream call. */
   limits: OperationLimits;
@@ -205,6 +214,9 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamTimeoutMs: int('DESKGRAPH_UPSTREAM_TIMEOUT_MS', 10_000, 50, 300_000),
     upstreamConnections: int('DESKGRAPH_UPSTREAM_CONNECTIONS', 32, 1, 1024),
     operationConcurrency: int('DESKGRAPH_OPERATION_CONCURRENCY', 16, 1, 256),
+    reconcileIntervalMs: int('DESKGRAPH_RECONCILE_INTERVAL_MS', 60_000, 0, 86_400_000),
+    eventLogMaxEvents: int('DESKGRAPH_EVENT_LOG_MAX_EVENTS', 10_000, 1, 1_000_000),
+    eventLogMaxAgeMs: int('DESKGRAPH_EVENT_LOG_MAX_AGE_MS', 3_600_000, 1_000, 604_800_000),
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
     limits: {
       documentBytes: int('DESKGRAPH_MAX_DOCUMENT_BYTES', 32_768, 100, 10_000_000),

@@ -3,6 +3,7 @@
  * never outlive a request); caches shared across requests live in `shared`, keyed by credential.
  */
 import type { Config } from './config.ts';
+import type { Freshness } from './freshness/freshness.ts';
 import type { Logger } from './logger.ts';
 import type { QuotaScheduler } from './quota/scheduler.ts';
 import type { CallRecord, FreshdeskSession } from './upstream/freshdesk-client.ts';
@@ -52,6 +53,8 @@ export interface Context {
   cost: CostTracker;
   warnings: Warning[];
   stale: StaleNote[];
+  /** The gateway's webhooks, sweep and `ticketEvents` (absent where an app is built without them). */
+  freshness?: Freshness;
 }
 
 /** The per-request loader (or any per-request object) under `key`, created on first use. */

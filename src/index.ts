@@ -3,8 +3,11 @@
  * serves the gateway and prints one ready line. SIGTERM or SIGINT stops it gracefully (src/shutdown.ts):
  * requests under way get `DESKGRAPH_SHUTDOWN_GRACE_MS` to finish.
  */
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from './config.ts';
 import { startEmulator } from './emulator/index.ts';
+import { WEBHOOK_PATH } from './freshness/receiver.ts';
+import { installRules } from './freshness/rules.ts';
 import { startGateway } from './server.ts';
 import { onStopSignal } from './shutdown.ts';
 
@@ -36,13 +39,30 @@ async function main(): Promise<void> {
       : `admin key ${emulator.apiKeys.admin}`;
     upstreamName = `embedded Freshdesk emulator at ${emulator.origin}, ${keyNote}`;
     stopEmulator = () => emulator.close();
-    config = { ...config, apiKey: emulator.apiKeys.admin };
+    // The demo has webhooks out of the box: a secret for this run unless one is configured.
+    config = {
+      ...config,
+      apiKey: emulator.apiKeys.admin,
+      webhookSecret: config.webhookSecret ?? randomBytes(24).toString('base64url'),
+    };
   } else {
     upstreamOrigin = config.upstream.origin;
     upstreamName = upstreamOrigin;
   }
 
   const gateway = await startGateway({ config, upstreamOrigin });
+  if (config.upstream.kind === 'embedded') {
+    // The emulator's automation rules call the gateway back, as `deskgraph webhooks install` sets
+    // them up on a real account.
+    await installRules(
+      gateway.client.session({
+        apiKey: config.apiKey ?? '',
+        deadline: Date.now() + 30_000,
+        priority: 'webhook',
+      }),
+      { url: reachableUrl(gateway.origin, config.host), secret: config.webhookSecret ?? '' },
+    );
+  }
   process.stdout.write(`deskgraph ready at ${gateway.url} (upstream: ${upstreamName})\n`);
 
   // The embedded emulator stops after the gateway: requests under way still reach it.
@@ -50,6 +70,20 @@ async function main(): Promise<void> {
     await gateway.close();
     await stopEmulator?.();
   });
+}
+
+/** The gateway's webhook URL as the emulator (on this machine) can reach it. */
+function reachableUrl(origin: string, host: string): string {
+  const { port } = new URL(origin);
+  const local =
+    host === '0.0.0.0' || host === 'localhost' || host === '127.0.0.1'
+      ? '127.0.0.1'
+      : host === '::' || host === '::1'
+        ? '[::1]'
+        : host.includes(':')
+          ? `[${host}]`
+          : host;
+  return `http://${local}:${port}${WEBHOOK_PATH}`;
 }
 
 await main();

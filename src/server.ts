@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type App, createApp } from './app.ts';
 import type { Config } from './config.ts';
+import { createFreshness } from './freshness/freshness.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
 import { FreshdeskClient } from './upstream/freshdesk-client.ts';
@@ -45,9 +46,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // budgets alone (safe with one replica, too generous with several).
     logger.warn('REDIS_URL is set but the quota budget is still kept per process');
   }
-  if (config.webhookSecret) {
-    logger.warn('DESKGRAPH_WEBHOOK_SECRET is set but POST /webhooks/freshdesk is not served yet');
-  }
   const quota = createQuotaScheduler({
     plan: config.plan,
     windowMs: config.quotaWindowMs,
@@ -62,9 +60,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     quota,
     logger,
   });
-  const app = createApp({ config, client, logger, quota });
+  const freshness = createFreshness({ config, client, logger });
+  const app = createApp({ config, client, logger, quota, freshness });
   const server = createServer(app.handler);
   await listen(server, config.port, config.host);
+  await freshness.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const origin = `http://${host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host}:${port}`;
@@ -89,8 +89,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
           });
         }
       }
+      // Cuts what is left, subscription streams included (clients resume them with `after`).
       server.closeAllConnections();
       await closed;
+      await freshness.close();
       quota.close();
       await client.close();
     },

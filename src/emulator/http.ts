@@ -4,6 +4,7 @@
  * faults, counters) before calling a handler. Handlers are synchronous, return an `EmuReply` and throw
  * `ApiError` for Freshdesk's error answers.
  */
+import type { Automations } from './automations.ts';
 import type { AgentRecord, EmulatorData } from './records.ts';
 
 /** Endpoints with their own per-minute sub-limit (freshdesk-api.md section 5). */
@@ -50,6 +51,8 @@ export interface RouteContext {
   now(): number;
   /** Report a ticket event (webhooks fire from here). */
   emit(event: TicketEvent): void;
+  /** The account's automation rules (`/automations/{type}/rules`). */
+  automations?: Automations;
 }
 
 export interface Route {

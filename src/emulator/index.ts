@@ -2,6 +2,8 @@
  * The Freshdesk API v2 emulator: `startEmulator()` serves seeded (or given) helpdesk data over
  * `node:http` with Freshdesk's checks, rate limits and optional faults.
  */
+
+import { type Automations, createAutomations } from './automations.ts';
 import { type EmulatorStats, Stats } from './control.ts';
 import { type FaultOptions, Faults } from './faults.ts';
 import { allRoutes } from './handlers/index.ts';
@@ -69,6 +71,8 @@ export interface Emulator {
   events(): TicketEvent[];
   /** Null when the webhook module is unavailable. */
   webhooks: Webhooks | null;
+  /** The automation rules `/api/v2/automations/{type}/rules` holds, and their firing. */
+  automations: Automations;
   close(): Promise<void>;
 }
 
@@ -156,6 +160,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log(`emulator: webhooks unavailable (${error instanceof Error ? error.message : error})`);
   }
 
+  const automations = createAutomations({ webhooks, now });
+
   const core: EmulatorCore = {
     data,
     routes: [...allRoutes, ...(options.extraRoutes ?? [])],
@@ -163,14 +169,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     stats,
     webhooks,
+    automations,
     now,
-    emit(event) {
+    emit(event, performer) {
       events.push(event);
       if (events.length > MAX_EVENTS) {
         events.shift();
       }
       try {
         webhooks?.handle(event);
+        automations.handle(event, performer);
       } catch (error) {
         // A webhook bug must not fail the API call that caused the event.
         log(`emulator: webhook handling failed: ${error instanceof Error ? error.message : error}`);
@@ -199,6 +207,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setFaults: (next) => faults.set(next),
     events: () => [...events],
     webhooks,
+    automations,
     async close() {
       await server.close();
       await webhooks?.close();

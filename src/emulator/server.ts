@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Automations } from './automations.ts';
 import { handleControl, type Stats } from './control.ts';
 import { appFaultError, edgeErrorPage, type Fault, type Faults } from './faults.ts';
 import {
@@ -33,8 +34,10 @@ export interface EmulatorCore {
   faults: Faults;
   stats: Stats;
   webhooks: Webhooks | null;
+  automations: Automations;
   now(): number;
-  emit(event: TicketEvent): void;
+  /** A ticket event; `performer` is the agent whose API call caused it. */
+  emit(event: TicketEvent, performer?: AgentRecord): void;
   /** Resets counters and rate windows. */
   resetStats(): void;
   /** Diagnostics (never credentials). */
@@ -254,7 +257,12 @@ function respond(core: EmulatorCore, incoming: Incoming): EmuReply {
       agent: incoming.agent,
       origin: incoming.origin,
     };
-    const context: RouteContext = { data: core.data, now: () => core.now(), emit: core.emit };
+    const context: RouteContext = {
+      data: core.data,
+      now: () => core.now(),
+      emit: (event) => core.emit(event, incoming.agent),
+      automations: core.automations,
+    };
     return route.handler(request, context);
   } catch (error) {
     if (error instanceof ApiError) {

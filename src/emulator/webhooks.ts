@@ -44,6 +44,7 @@ export interface WebhookRule extends WebhookRuleInput {
 }
 
 export interface WebhookDelivery {
+  /** The rule's id (an automation rule's id for deliveries of automation rules). */
   ruleId: number;
   event: TicketEvent['kind'];
   ticketId: number;
@@ -64,6 +65,12 @@ export interface Webhooks {
   removeRule(id: number): boolean;
   /** Called for every ticket event; sends matching rules' requests in the background. Never throws. */
   handle(event: TicketEvent): void;
+  /**
+   * Sends one rule's request for `event` now (whatever its `events` say), with the same rendering,
+   * headers, log and retries; `onGiveUp` runs once the last retry has failed. For callers that match
+   * events themselves (the automation rules). Never throws.
+   */
+  send(rule: WebhookRule, event: TicketEvent, options?: { onGiveUp?: () => void }): void;
   deliveries(): WebhookDelivery[];
   /** Resolves when nothing is in flight and no retry is pending. */
   idle(): Promise<void>;
@@ -132,6 +139,7 @@ interface Rendered {
   method: string;
   headers: Record<string, string>;
   body: string | undefined;
+  onGiveUp?: () => void;
 }
 
 export function createWebhooks(options: WebhooksOptions): Webhooks {
@@ -196,6 +204,13 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       delivery.error = error;
     }
     log.push(delivery);
+    if (delivery.outcome === 'failed') {
+      try {
+        job.onGiveUp?.();
+      } catch {
+        // The caller's bookkeeping must not break delivery.
+      }
+    }
     if (retry) {
       const handle = scheduler.setTimeout(
         () => {
@@ -220,6 +235,23 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       });
   };
 
+  const send: Webhooks['send'] = (rule, event, sendOptions) => {
+    if (closed) {
+      return;
+    }
+    try {
+      const ticket = options.data.tickets.get(event.ticketId);
+      if (ticket === undefined) {
+        return;
+      }
+      const job = render(rule, event, ticket, options);
+      job.onGiveUp = sendOptions?.onGiveUp;
+      start(job, 1);
+    } catch {
+      // A broken rule or record must never fail the API call that raised the event.
+    }
+  };
+
   return {
     addRule(input) {
       const rule = { ...checkRule(input), id: nextRuleId++ };
@@ -229,23 +261,13 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     rules: () => [...rules.values()].map((rule) => structuredClone(rule)),
     removeRule: (id) => rules.delete(id),
     handle(event) {
-      if (closed) {
-        return;
-      }
-      try {
-        const ticket = options.data.tickets.get(event.ticketId);
-        if (ticket === undefined) {
-          return;
+      for (const rule of rules.values()) {
+        if (rule.events.includes(event.kind)) {
+          send(rule, event);
         }
-        for (const rule of rules.values()) {
-          if (rule.events.includes(event.kind)) {
-            start(render(rule, event, ticket, options), 1);
-          }
-        }
-      } catch {
-        // A broken rule or record must never fail the API call that raised the event.
       }
     },
+    send,
     deliveries: () => log.map((delivery) => ({ ...delivery })),
     idle() {
       if (inFlight === 0 && pending.size === 0) {
@@ -282,7 +304,7 @@ function describeError(error: unknown): string {
 }
 
 /** Validates a rule (it usually arrives as JSON on the control endpoint) and fills in defaults. */
-function checkRule(input: WebhookRuleInput): WebhookRuleInput {
+export function checkRule(input: WebhookRuleInput): WebhookRuleInput {
   if (typeof input !== 'object' || input === null) {
     throw new TypeError('A webhook rule must be an object');
   }

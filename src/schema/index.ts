@@ -17,6 +17,7 @@ import './types/article.ts';
 import './types/solution-category.ts';
 import './types/solution-folder.ts';
 import './types/quota.ts';
+import './types/ticket-event.ts';
 
 export const schema = builder.toSchema();
 

@@ -1,5 +1,6 @@
 import type { Route } from '../http.ts';
 import { routes as agents } from './agents.ts';
+import { routes as automations } from './automations.ts';
 import { routes as companies } from './companies.ts';
 import { routes as contacts } from './contacts.ts';
 import { routes as conversations } from './conversations.ts';
@@ -22,4 +23,5 @@ export const allRoutes: readonly Route[] = [
   ...solutions,
   ...satisfactionRatings,
   ...search,
+  ...automations,
 ];

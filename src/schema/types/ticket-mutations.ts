@@ -10,6 +10,7 @@
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { badUserInput } from '../../errors.ts';
+import { conversationAdded, ticketWritten } from '../../freshness/writes.ts';
 import { loadTicketFieldRules } from '../../loaders/ticket-fields.ts';
 import { replaceTicket, ticketDetailLoader, ticketLoader } from '../../loaders/tickets.ts';
 import {
@@ -432,6 +433,7 @@ builder.mutationField('createTicket', (t) =>
       const body = await ticketWriteBody(ctx, input, 'create');
       const ticket = await createTicket(ctx.freshdesk, body);
       replaceTicket(ctx, ticket);
+      ticketWritten(ctx, ticket, 'created');
       return ticket;
     },
   }),
@@ -450,6 +452,7 @@ builder.mutationField('updateTicket', (t) =>
       const body = await ticketWriteBody(ctx, input, 'update', ticketId);
       const ticket = await updateTicket(ctx.freshdesk, ticketId, body);
       replaceTicket(ctx, ticket);
+      ticketWritten(ctx, ticket, 'updated');
       return ticket;
     },
   }),
@@ -495,6 +498,7 @@ builder.mutationField('replyToTicket', (t) =>
       }
       const conversation = await createReply(ctx.freshdesk, id, body);
       forgetTicket(ctx, id);
+      conversationAdded(ctx, id, conversation, 'reply_sent');
       return conversation;
     },
   }),
@@ -531,6 +535,7 @@ builder.mutationField('addNote', (t) =>
       }
       const conversation = await createNote(ctx.freshdesk, id, body);
       forgetTicket(ctx, id);
+      conversationAdded(ctx, id, conversation, 'note_added');
       return conversation;
     },
   }),
