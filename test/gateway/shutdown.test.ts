@@ -6,33 +6,16 @@
  * upstream call starts for a client that has gone.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, NODE_FLAGS } from '../../scripts/build.ts';
 import { type Emulator, startEmulator } from '../../src/emulator/index.ts';
+import { root, withBundle } from '../helpers/bundle.ts';
 import { postGraphQL, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const ADD_NOTE =
   'mutation { addNote(ticketId: "1", input: { body: "written during a stop" }) { id body } }';
-let outdir = '';
+const bundle = withBundle('shutdown-test');
 const children: ChildProcess[] = [];
-
-beforeAll(async () => {
-  const cache = join(root, 'node_modules', '.cache', 'deskgraph');
-  await mkdir(cache, { recursive: true });
-  outdir = await mkdtemp(join(cache, 'shutdown-test-'));
-  await buildDist({ outdir: relative(root, outdir), entryPoints: { index: 'src/index.ts' } });
-});
-
-afterAll(async () => {
-  if (outdir) {
-    await rm(outdir, { recursive: true, force: true });
-  }
-});
 
 afterEach(() => {
   for (const child of children.splice(0)) {
@@ -109,7 +92,7 @@ describe('npm start (the built gateway) on SIGTERM', () => {
   it('lets a slow addNote finish, acknowledges it, stores it once, then exits 0', async () => {
     const { child, url } = await run(
       process.execPath,
-      [...NODE_FLAGS, join(outdir, 'index.js')],
+      bundle.args(),
       {
         PORT: '0',
         FRESHDESK_BASE_URL: emulator.origin,
