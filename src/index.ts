@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startEmulator } from './emulator/index.ts';
 import { WEBHOOK_PATH } from './freshness/receiver.ts';
 import { installRules } from './freshness/rules.ts';
+import { createLogger } from './logger.ts';
 import { startGateway } from './server.ts';
 import { onStopSignal } from './shutdown.ts';
 
@@ -50,7 +51,17 @@ async function main(): Promise<void> {
     upstreamName = upstreamOrigin;
   }
 
-  const gateway = await startGateway({ config, upstreamOrigin });
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets: [config.apiKey, config.webhookSecret],
+  });
+  // graphql-js 16 abandons the promises of a list's earlier items (or an object's earlier fields)
+  // when a later one fails at once; one of those failing later is an unhandled rejection, which
+  // would end the process. Its request has its answer (or was cut): log it and serve on.
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled rejection; the gateway serves on', { error: reason });
+  });
+  const gateway = await startGateway({ config, upstreamOrigin, logger });
   if (config.upstream.kind === 'embedded') {
     // The emulator's automation rules call the gateway back, as `deskgraph webhooks install` sets
     // them up on a real account.

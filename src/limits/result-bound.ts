@@ -8,9 +8,11 @@
  * (`DESKGRAPH_MAX_RESULT_ITEMS`), and checks the operation's deadline: only list fields are
  * wrapped (one counter and one clock read each), not every field.
  *
- * Past the budget or the deadline, every further list field fails at once with the same error,
- * so the rest of the execution unwinds in a few steps, and the response is that one error with
- * `data: null`: a partial tree cut at an arbitrary point would silently lose data.
+ * Past the budget or the deadline, every further list field resolves to an empty list, so the rest
+ * of the execution unwinds in a few steps, and the response is replaced by that one error with
+ * `data: null` (a partial tree cut at an arbitrary point would silently lose data). Nothing is
+ * thrown: graphql-js 16 abandons the promises of a list's earlier items when a later one fails
+ * synchronously, and such a promise rejecting later is an unhandled rejection.
  */
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
@@ -48,47 +50,34 @@ class Budget {
     this.#deadlineMs = deadlineMs;
   }
 
-  /** Throws once the operation is over its deadline (or already failed). */
-  check(): void {
+  /** True once the operation is over its deadline or its budget. */
+  spent(): boolean {
     if (this.failure === undefined && Date.now() > this.#deadline) {
-      this.failure = located(
-        limitError(
-          'deadline',
-          this.#deadlineMs,
-          `The operation ran past its deadline (${this.#deadlineMs} ms) while building its answer.`,
-        ),
+      this.failure = limitError(
+        'deadline',
+        this.#deadlineMs,
+        `The operation ran past its deadline (${this.#deadlineMs} ms) while building its answer.`,
       );
     }
-    if (this.failure) {
-      throw this.failure;
-    }
+    return this.failure !== undefined;
   }
 
+  /** The list, or an empty one once the budget is spent (the answer is replaced anyway). */
   count(value: unknown): unknown {
-    if (Array.isArray(value)) {
-      this.items += value.length;
-      if (this.items > this.#maxItems) {
-        this.failure ??= located(
-          limitError(
-            'resultItems',
-            this.#maxItems,
-            `The operation would produce more than ${this.#maxItems} objects in lists; ask for fewer (smaller \`first\`, less nesting).`,
-          ),
-        );
-        throw this.failure;
-      }
+    if (!Array.isArray(value) || this.failure) {
+      return this.failure ? [] : value;
+    }
+    this.items += value.length;
+    if (this.items > this.#maxItems) {
+      this.failure = limitError(
+        'resultItems',
+        this.#maxItems,
+        `The operation would produce more than ${this.#maxItems} objects in lists; ask for fewer (smaller \`first\`, less nesting).`,
+      );
+      return [];
     }
     return value;
   }
-}
-
-/**
- * graphql-js wraps every error a resolver throws in a new located error, unless it already has a
- * path; with one (empty) path, the same instance travels up every field it fails, allocating nothing.
- */
-function located(error: GraphQLError): GraphQLError {
-  Object.defineProperty(error, 'path', { value: [], enumerable: true });
-  return error;
 }
 
 const budgets = new WeakMap<object, Budget>();
@@ -107,7 +96,9 @@ export function withResultBound(schema: GraphQLSchema): GraphQLSchema {
         if (budget === undefined) {
           return resolve(source, args, context, info);
         }
-        budget.check();
+        if (budget.spent()) {
+          return [];
+        }
         const value = resolve(source, args, context, info);
         return value instanceof Promise
           ? value.then((resolved) => budget.count(resolved))

@@ -290,3 +290,34 @@ describe('with introspection off (production settings)', () => {
     }
   });
 });
+
+describe('the operation deadline bounds CPU-bound work too', () => {
+  let stack: Stack;
+  withStack(
+    {
+      ...UNTHROTTLED,
+      env: {
+        ...UNTHROTTLED.env,
+        DESKGRAPH_OPERATION_DEADLINE_MS: '300',
+        DESKGRAPH_MAX_RESULT_ITEMS: '100000000',
+      },
+    },
+    (started) => {
+      stack = started;
+    },
+  );
+
+  it('stops building an answer from cached lists at the deadline: one coded error', async () => {
+    await stack.gql('{ groups { id agents { id } } }');
+    const started = Date.now();
+    const answer = await refusal(stack, NESTED_GROUPS);
+    expect(answer.extensions).toMatchObject({
+      code: 'OPERATION_LIMIT_EXCEEDED',
+      limit: 'deadline',
+      max: 300,
+    });
+    expect(answer.data).toBeNull();
+    // Without the check this ran for minutes and past 1 GB; generous for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
