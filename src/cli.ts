@@ -1,6 +1,6 @@
 /**
  * The `deskgraph` command: `deskgraph emulator [...]`, `deskgraph serve` (same as `npm start`),
- * `deskgraph export [...]` (BI export, not built yet), `deskgraph webhooks install|status`.
+ * `deskgraph export [...]` (BI export, `deskgraph export --help`), `deskgraph webhooks install|status`.
  */
 const USAGE = `Usage: deskgraph <command> [options]
 
@@ -9,7 +9,10 @@ Commands:
   emulator [options]     Run the Freshdesk emulator alone:
                            --port N  --plan trial|growth|pro|enterprise  --seed S
                            --tickets N  --api-key K  --window-ms N
-  export [options]       BI export (not available yet).
+  export <streams> [options]
+                         BI export of tickets, conversations, contacts, companies,
+                         ratings: exactly once, resumable, incremental
+                         (deskgraph export --help).
   webhooks install --url URL | webhooks status [--url URL]
                          Set up (or check) the Freshdesk automation rules that send ticket
                          changes to the gateway's /webhooks/freshdesk.
@@ -30,10 +33,11 @@ switch (command) {
     process.exitCode = await runWebhooksCommand(rest);
     break;
   }
-  case 'export':
-    process.stderr.write('deskgraph export is not available yet.\n');
-    process.exit(2);
+  case 'export': {
+    const { runExportCommand } = await import('./export/cli.ts');
+    process.exit(await runExportCommand(rest));
     break;
+  }
   case undefined:
   case '-h':
   case '--help':

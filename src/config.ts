@@ -86,19 +86,19 @@ export interface Config {
 
 /** Per-operation limits (README, "Operation limits"); each has its own variable. */
 export interface OperationLimits {
-  /** Characters of the GraphQL document (`DESKGRAPH_MAX_DOCUMENT_BYTES`). @default 32768 */
+  /** Characters of the GraphQL document (`DESKGRAPH_MAX_DOCUMENT_BYTES`). @default 65536 */
   documentBytes: number;
-  /** Lexical tokens of the document (`DESKGRAPH_MAX_TOKENS`). @default 3000 */
+  /** Lexical tokens of the document (`DESKGRAPH_MAX_TOKENS`). @default 10000 */
   tokens: number;
   /** Field nesting, fragments expanded; also the nesting of list/object literals (`DESKGRAPH_MAX_DEPTH`). @default 16 */
   depth: number;
-  /** Aliased fields, fragments expanded (`DESKGRAPH_MAX_ALIASES`). @default 30 */
+  /** Aliased fields, fragments expanded (`DESKGRAPH_MAX_ALIASES`). @default 200 */
   aliases: number;
   /** Directives, fragments expanded (`DESKGRAPH_MAX_DIRECTIVES`). @default 50 */
   directives: number;
   /**
    * Fields selected once fragments are expanded, each list counted `first` times when `first` is
-   * a literal (`DESKGRAPH_MAX_COMPLEXITY`). @default 50000
+   * a literal (`DESKGRAPH_MAX_COMPLEXITY`). @default 250000
    */
   complexity: number;
   /**
@@ -108,7 +108,7 @@ export interface OperationLimits {
   fragmentSpreads: number;
   /** Operations in one batched request; 1 turns batching off (`DESKGRAPH_MAX_BATCH`). @default 1 */
   batch: number;
-  /** Objects in lists one operation may produce, all lists together (`DESKGRAPH_MAX_RESULT_ITEMS`). @default 10000 */
+  /** Objects in lists one operation may produce, all lists together (`DESKGRAPH_MAX_RESULT_ITEMS`). @default 20000 */
   resultItems: number;
 }
 
@@ -219,15 +219,15 @@ export function loadConfig(env: Env = process.env): Config {
     eventLogMaxAgeMs: int('DESKGRAPH_EVENT_LOG_MAX_AGE_MS', 3_600_000, 1_000, 604_800_000),
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
     limits: {
-      documentBytes: int('DESKGRAPH_MAX_DOCUMENT_BYTES', 32_768, 100, 10_000_000),
-      tokens: int('DESKGRAPH_MAX_TOKENS', 3_000, 10, 1_000_000),
+      documentBytes: int('DESKGRAPH_MAX_DOCUMENT_BYTES', 65_536, 100, 10_000_000),
+      tokens: int('DESKGRAPH_MAX_TOKENS', 10_000, 10, 1_000_000),
       depth: int('DESKGRAPH_MAX_DEPTH', 16, 2, 1_000),
-      aliases: int('DESKGRAPH_MAX_ALIASES', 30, 0, 100_000),
+      aliases: int('DESKGRAPH_MAX_ALIASES', 200, 0, 100_000),
       directives: int('DESKGRAPH_MAX_DIRECTIVES', 50, 0, 100_000),
-      complexity: int('DESKGRAPH_MAX_COMPLEXITY', 50_000, 1, 100_000_000),
+      complexity: int('DESKGRAPH_MAX_COMPLEXITY', 250_000, 1, 100_000_000),
       fragmentSpreads: int('DESKGRAPH_MAX_FRAGMENT_SPREADS', 200, 0, 1_000_000),
       batch: int('DESKGRAPH_MAX_BATCH', 1, 1, 1_000),
-      resultItems: int('DESKGRAPH_MAX_RESULT_ITEMS', 10_000, 1, 100_000_000),
+      resultItems: int('DESKGRAPH_MAX_RESULT_ITEMS', 20_000, 1, 100_000_000),
     },
     maxBodyBytes: int('DESKGRAPH_MAX_BODY_BYTES', 25_000_000, 1_000, 1_000_000_000),
     introspection: bool('DESKGRAPH_INTROSPECTION', true),

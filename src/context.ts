@@ -28,6 +28,8 @@ export interface CostTracker {
   calls: number;
   cacheHits: number;
   remaining: number | null;
+  /** The longest any of its upstream calls waited for quota budget, in ms (calls wait side by side). */
+  queuedMs: number;
 }
 
 /**
@@ -71,8 +73,9 @@ export function perRequest<T>(ctx: Context, key: string, create: () => T): T {
 export function recordCall(cost: CostTracker, call: CallRecord): void {
   cost.calls += 1;
   cost.spent += call.credits;
+  cost.queuedMs = Math.max(cost.queuedMs, Math.round(call.queuedMs ?? 0));
 }
 
 export function newCostTracker(): CostTracker {
-  return { estimated: 0, spent: 0, calls: 0, cacheHits: 0, remaining: null };
+  return { estimated: 0, spent: 0, calls: 0, cacheHits: 0, remaining: null, queuedMs: 0 };
 }

@@ -15,7 +15,8 @@
  *   one call each (counted per parent: an upper bound); a ticket's conversations and ratings are
  *   one call per ticket and page;
  * - agents, groups and ticket fields are whole lists (one call per 100) cached per credential, so
- *   they cost nothing while cached.
+ *   they cost nothing while cached;
+ * - the `companies` and `satisfactionRatings` lists, and `ticketConversations`, are one call per page.
  * A list whose size is not known yet is counted as what a scan would read for the need; an account
  * found larger then spends more, once, than estimated.
  * When the loading plan changes, this table must follow; the canonical-query test holds the two
@@ -503,6 +504,26 @@ function walkQuery(tally: Tally, root: Selection, options: EstimateOptions): voi
       case 'company':
         companies(tally, 1);
         break;
+      case 'companies':
+        tally.call(pagesFor(args), 1);
+        break;
+      case 'ticketConversations':
+        tally.call(pagesFor(args), 1);
+        walkConversation(tally, root.nodes('ticketConversations'), firstOf(args));
+        break;
+      case 'satisfactionRatings': {
+        // One list page per window; `ticket` on each rating is one ticket call each.
+        tally.call(pagesFor(args), 1);
+        const ratings = root.nodes('satisfactionRatings');
+        if (ratings.has('ticket')) {
+          walkTicket(tally, ratings.below('ticket'), firstOf(args), 'single', NO_EMBEDS);
+          tally.call(firstOf(args), 1);
+        }
+        if (ratings.has('agent')) {
+          tally.list('agents');
+        }
+        break;
+      }
       case 'groups':
         tally.list('groups');
         walkGroup(tally, sel, 1);

@@ -47,10 +47,10 @@ export interface CompanyPage {
   nextPage: number | undefined;
 }
 
-/** One page of `GET /companies` (ordered by name). */
+/** One page of `GET /companies` (ordered by name), optionally only those changed since a time. */
 export async function listCompanies(
   session: FreshdeskSession,
-  params: { page: number; per_page: number },
+  params: { page: number; per_page: number; updated_since?: string },
 ): Promise<CompanyPage> {
   const response = await session.get<RawCompany[]>('/api/v2/companies', { ...params });
   return { companies: (response.data ?? []).map(toCompanyModel), nextPage: response.nextPage };

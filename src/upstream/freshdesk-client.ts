@@ -55,6 +55,8 @@ export interface CallRecord {
   status: number | undefined;
   credits: number;
   durationMs: number;
+  /** How long the attempt waited for quota budget before it was sent. */
+  queuedMs?: number;
   attempt: number;
 }
 
@@ -200,8 +202,18 @@ export class FreshdeskClient {
     for (let attempt = 1; ; attempt++) {
       let failure: UpstreamError;
       try {
+        const queued = performance.now();
         await this.#quota.acquire(quotaRequest, caller);
-        return await this.#attempt<T>(session, method, target, payload, attempt, quotaRequest);
+        const queuedMs = performance.now() - queued;
+        return await this.#attempt<T>(
+          session,
+          method,
+          target,
+          payload,
+          attempt,
+          quotaRequest,
+          queuedMs,
+        );
       } catch (error) {
         failure = asUpstreamError(error, method, target);
         failure.attempts = attempt;
@@ -259,6 +271,7 @@ export class FreshdeskClient {
     payload: string | undefined,
     attempt: number,
     quotaRequest: Parameters<QuotaGate['settle']>[0],
+    queuedMs: number,
   ): Promise<UpstreamResponse<T>> {
     const started = performance.now();
     const remaining = session.deadline - Date.now();
@@ -347,6 +360,7 @@ export class FreshdeskClient {
         status,
         credits: status === undefined ? 0 : credits,
         durationMs: performance.now() - started,
+        queuedMs,
         attempt,
       });
     }

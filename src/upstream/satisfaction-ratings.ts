@@ -57,6 +57,26 @@ export async function listTicketSatisfactionRatings(
   return (response.data ?? []).map(toSatisfactionRatingModel);
 }
 
+export interface SatisfactionRatingPage {
+  ratings: SatisfactionRatingModel[];
+  nextPage: number | undefined;
+}
+
+/** One page of the account's ratings (`GET /surveys/satisfaction_ratings`), optionally from a time on. */
+export async function listSatisfactionRatings(
+  session: FreshdeskSession,
+  params: { page: number; per_page: number; created_since?: string },
+): Promise<SatisfactionRatingPage> {
+  const response = await session.get<RawSatisfactionRating[]>(
+    '/api/v2/surveys/satisfaction_ratings',
+    { ...params },
+  );
+  return {
+    ratings: (response.data ?? []).map(toSatisfactionRatingModel),
+    nextPage: response.nextPage,
+  };
+}
+
 /** The body of `POST /tickets/:id/satisfaction_ratings`. */
 export interface SatisfactionRatingBody {
   ratings: Record<string, number>;

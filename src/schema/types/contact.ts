@@ -100,6 +100,11 @@ Contact.implement({
       description: 'True once the contact has verified their address.',
       resolve: async (c, _args, ctx) => (await full(ctx, c)).active,
     }),
+    companyId: t.id({
+      nullable: true,
+      description: "The primary company's id, without loading the company.",
+      resolve: async (c, _args, ctx) => (await full(ctx, c)).companyId,
+    }),
     company: t.field({
       type: Company,
       nullable: true,

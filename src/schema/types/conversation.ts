@@ -23,6 +23,14 @@ Conversation.implement({
   description: 'A reply or a note on a ticket.',
   fields: (t) => ({
     id: t.exposeID('id', { description: "The conversation's id (a decimal string)." }),
+    ticketId: t.exposeID('ticketId', {
+      description: "The ticket's id, without loading the ticket.",
+    }),
+    userId: t.exposeID('userId', {
+      nullable: true,
+      description:
+        "The author's user id (an agent or a contact), without finding out which: no call at all.",
+    }),
     body: t.exposeString('body', { description: 'The HTML body.' }),
     bodyText: t.exposeString('bodyText', { description: 'The body as plain text.' }),
     incoming: t.exposeBoolean('incoming', {

@@ -16,6 +16,17 @@ export const SatisfactionRating = builder
     description: 'A satisfaction survey answer about a ticket.',
     fields: (t) => ({
       id: t.exposeID('id', { description: "The rating's id (a decimal string)." }),
+      ticketId: t.exposeID('ticketId', {
+        description: "The rated ticket's id, without loading the ticket.",
+      }),
+      userId: t.exposeID('userId', {
+        nullable: true,
+        description: 'The customer (contact) who gave the rating.',
+      }),
+      agentId: t.exposeID('agentId', {
+        nullable: true,
+        description: "The rated agent's id, without loading the agent list.",
+      }),
       ticket: t.field({
         type: Ticket,
         description: 'The ticket rated (no call when the request already holds it).',
@@ -42,6 +53,11 @@ export const SatisfactionRating = builder
         type: 'DateTime',
         description: 'When the rating was given (UTC).',
         resolve: (rating) => rating.createdAt,
+      }),
+      updatedAt: t.field({
+        type: 'DateTime',
+        description: 'When the rating last changed (UTC).',
+        resolve: (rating) => rating.updatedAt,
       }),
     }),
   });

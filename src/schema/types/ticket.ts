@@ -191,6 +191,21 @@ Ticket.implement({
       description: 'When the first response is due under the SLA (UTC).',
       resolve: (ticket) => ticket.frDueBy,
     }),
+    requesterId: t.exposeID('requesterId', {
+      description: "The requester's contact id, without loading the contact.",
+    }),
+    responderId: t.exposeID('responderId', {
+      nullable: true,
+      description: "The assigned agent's id, without loading the agent list.",
+    }),
+    groupId: t.exposeID('groupId', {
+      nullable: true,
+      description: "The assigned group's id, without loading the group list.",
+    }),
+    companyId: t.exposeID('companyId', {
+      nullable: true,
+      description: "The company's id, without loading the company.",
+    }),
     requester: t.field({
       type: Contact,
       nullable: true,
@@ -314,9 +329,10 @@ const isPositionCursor = (v: unknown): v is PositionCursor =>
   Number.isInteger((v as PositionCursor).o) &&
   (v as PositionCursor).o >= 0;
 
-async function conversationsOf(
+/** A page of a ticket's conversations (embedded ones first when the ticket call carried them). */
+export async function conversationsOf(
   ctx: Context,
-  ticket: TicketModel,
+  ticket: Pick<TicketModel, 'id' | 'conversations'>,
   args: { first?: number | null; after?: string | null },
   info: GraphQLResolveInfo,
 ): Promise<ConnectionResult<ConversationModel>> {
@@ -415,5 +431,6 @@ builder.queryField('ticket', (t) =>
   }),
 );
 
+import './ticket-conversations.ts';
 import './ticket-list.ts';
 import './ticket-mutations.ts';
