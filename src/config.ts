@@ -108,7 +108,7 @@ export interface OperationLimits {
   fragmentSpreads: number;
   /** Operations in one batched request; 1 turns batching off (`DESKGRAPH_MAX_BATCH`). @default 1 */
   batch: number;
-  /** Objects in lists one operation may produce, all lists together (`DESKGRAPH_MAX_RESULT_ITEMS`). @default 20000 */
+  /** Objects in lists one operation may produce, all lists together (`DESKGRAPH_MAX_RESULT_ITEMS`). @default 10000 */
   resultItems: number;
 }
 
@@ -227,7 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
       complexity: int('DESKGRAPH_MAX_COMPLEXITY', 250_000, 1, 100_000_000),
       fragmentSpreads: int('DESKGRAPH_MAX_FRAGMENT_SPREADS', 200, 0, 1_000_000),
       batch: int('DESKGRAPH_MAX_BATCH', 1, 1, 1_000),
-      resultItems: int('DESKGRAPH_MAX_RESULT_ITEMS', 20_000, 1, 100_000_000),
+      resultItems: int('DESKGRAPH_MAX_RESULT_ITEMS', 10_000, 1, 100_000_000),
     },
     maxBodyBytes: int('DESKGRAPH_MAX_BODY_BYTES', 25_000_000, 1_000, 1_000_000_000),
     introspection: bool('DESKGRAPH_INTROSPECTION', true),
