@@ -26,6 +26,7 @@ import type { Logger } from './logger.ts';
 import type { Priority } from './quota/quota-gate.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
 import { useQuotaGate } from './quota/use-quota-gate.ts';
+import type { RedisManager } from './redis/redis.ts';
 import { currentRequestId, requestScope } from './request-scope.ts';
 import { schema } from './schema/index.ts';
 import type { FreshdeskClient } from './upstream/freshdesk-client.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   quota?: QuotaScheduler;
   /** Webhooks, sweep and `ticketEvents`; one without a running sweep is made when not given. */
   freshness?: Freshness;
+  /** Replicas sharing Redis: its health is part of `/ready` (which stays 200 while Redis is down). */
+  redis?: RedisManager;
 }
 
 export interface App {
@@ -222,7 +225,9 @@ export function createApp(deps: AppDeps): App {
         return;
       }
       if (path === '/ready') {
-        void checkReady(deps).then(({ status, body }) => sendJson(res, status, body));
+        void checkReady(deps).then(({ status, body }) =>
+          sendJson(res, status, deps.redis ? { ...body, redis: deps.redis.health() } : body),
+        );
         return;
       }
       void yoga(req, res);
@@ -308,7 +313,9 @@ function useCostExtensions(): Plugin<Context> {
   };
 }
 
-async function checkReady(deps: AppDeps): Promise<{ status: number; body: unknown }> {
+async function checkReady(
+  deps: AppDeps,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const { config, client } = deps;
   const upstream = client.origin;
   if (config.auth === 'passthrough' && !config.apiKey) {

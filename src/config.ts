@@ -24,6 +24,13 @@ export interface Config {
   auth: AuthMode;
   webhookSecret: string | undefined;
   redisUrl: string | undefined;
+  /**
+   * Start of every Redis key and channel name (`DESKGRAPH_REDIS_PREFIX`): deployments, or test runs,
+   * sharing one Redis use different ones. @default 'deskgraph:'
+   */
+  redisPrefix: string;
+  /** The longest any Redis command may take before the gateway goes on without it (`DESKGRAPH_REDIS_TIMEOUT_MS`). @default 250 */
+  redisTimeoutMs: number;
   /** Refuse operations estimated above this many credits. @default 100 */
   maxOperationCredits: number;
   /** Overall deadline of one GraphQL operation, queueing and retries included. @default 30000 */
@@ -196,6 +203,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
     problems.push('REDIS_URL must look like redis://host:6379 (or rediss:// for TLS).');
   }
+  const redisPrefix = read('DESKGRAPH_REDIS_PREFIX') ?? 'deskgraph:';
+  if (!/^[\w:.{}-]{1,100}$/.test(redisPrefix)) {
+    problems.push(
+      `DESKGRAPH_REDIS_PREFIX may hold letters, digits and _ : . - { } (at most 100); got "${redisPrefix}".`,
+    );
+  }
 
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
@@ -206,6 +219,8 @@ export function loadConfig(env: Env = process.env): Config {
     auth,
     webhookSecret: read('DESKGRAPH_WEBHOOK_SECRET'),
     redisUrl,
+    redisPrefix,
+    redisTimeoutMs: int('DESKGRAPH_REDIS_TIMEOUT_MS', 250, 10, 10_000),
     maxOperationCredits: int('DESKGRAPH_MAX_OPERATION_CREDITS', 100, 1, 100_000),
     operationDeadlineMs: int('DESKGRAPH_OPERATION_DEADLINE_MS', 30_000, 100, 600_000),
     quotaWindowMs: int('DESKGRAPH_QUOTA_WINDOW_MS', 60_000, 100, 3_600_000),

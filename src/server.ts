@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import { createFreshness } from './freshness/freshness.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
+import { createRedisManager, type RedisManager } from './redis/redis.ts';
 import { FreshdeskClient } from './upstream/freshdesk-client.ts';
 
 export interface Gateway {
@@ -20,14 +21,19 @@ export interface Gateway {
   client: FreshdeskClient;
   /** The account's quota scheduler (budget, queue); what the `quota` query reports. */
   quota: QuotaScheduler;
+  /** The Redis connections shared state goes through; undefined without `REDIS_URL`. */
+  redis: RedisManager | undefined;
   /**
    * Stops gracefully: no new connections, every response from now on closes its connection,
    * requests under way get up to `graceMs` (default `DESKGRAPH_SHUTDOWN_GRACE_MS`) to finish; then
    * what is left is cut (which aborts those operations: no upstream call starts for them), and the
-   * upstream pool is closed.
+   * upstream pool and Redis are closed.
    */
   close(options?: { graceMs?: number }): Promise<void>;
 }
+
+/** How long a start waits for Redis before going on with local state (it joins when Redis answers). */
+export const REDIS_START_WAIT_MS = 2_000;
 
 export interface StartGatewayOptions {
   config: Config;
@@ -41,6 +47,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const logger =
     options.logger ??
     createLogger({ level: config.logLevel, secrets: [config.apiKey, config.webhookSecret] });
+  const redis = config.redisUrl
+    ? createRedisManager({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        commandTimeoutMs: config.redisTimeoutMs,
+        logger,
+      })
+    : undefined;
   if (config.redisUrl) {
     // The store interface is async so a shared one can replace it; until then each replica
     // budgets alone (safe with one replica, too generous with several).
@@ -60,8 +74,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     quota,
     logger,
   });
-  const freshness = createFreshness({ config, client, logger });
-  const app = createApp({ config, client, logger, quota, freshness });
+  const freshness = createFreshness({ config, client, logger, redis });
+  const app = createApp({ config, client, logger, quota, freshness, redis });
+  if (redis && !(await redis.ready(REDIS_START_WAIT_MS))) {
+    logger.warn('redis not reachable at start: using local state until it answers', {
+      error: redis.health().lastError,
+    });
+  }
   const server = createServer(app.handler);
   await listen(server, config.port, config.host);
   await freshness.start();
@@ -74,6 +93,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     app,
     client,
     quota,
+    redis,
     close: async ({ graceMs = config.shutdownGraceMs } = {}) => {
       app.drain();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -95,6 +115,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       await freshness.close();
       quota.close();
       await client.close();
+      await redis?.close();
     },
   };
 }

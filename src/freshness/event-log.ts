@@ -86,6 +86,12 @@ export interface MemoryEventLogOptions {
   maxAgeMs: number;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * Added to the sequence part of every id this log issues. A replica sharing its log through
+   * Redis marks the ids of its fallback log so (`LOCAL_SEQ_BASE`), and the shared log can tell them
+   * from its own. @default 0
+   */
+  seqBase?: number;
 }
 
 /** The in-process log (one replica). */
@@ -93,6 +99,7 @@ export class MemoryEventLog implements EventLog {
   readonly #maxEvents: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  readonly #seqBase: number;
   /** Oldest first; `at` is the append time in ms (the id's ms part, never below the clock's). */
   readonly #events: TicketEventRecord[] = [];
   #head = 0;
@@ -103,6 +110,7 @@ export class MemoryEventLog implements EventLog {
     this.#maxEvents = options.maxEvents;
     this.#maxAgeMs = options.maxAgeMs;
     this.#now = options.now ?? Date.now;
+    this.#seqBase = options.seqBase ?? 0;
     this.#floor = [this.#now(), 0];
     this.#last = this.#floor;
   }
@@ -110,7 +118,9 @@ export class MemoryEventLog implements EventLog {
   async append(event: NewTicketEvent): Promise<TicketEventRecord> {
     const now = this.#now();
     const [lastMs, lastSeq] = this.#last;
-    const next: [number, number] = now > lastMs ? [now, 0] : [lastMs, lastSeq + 1];
+    const base = this.#seqBase;
+    const next: [number, number] =
+      now > lastMs ? [now, base] : [lastMs, Math.max(lastSeq + 1, base)];
     this.#last = next;
     const record: TicketEventRecord = { id: `${next[0]}-${next[1]}`, ...event };
     this.#events.push(record);
@@ -151,6 +161,29 @@ export class MemoryEventLog implements EventLog {
 
   async head(): Promise<string> {
     return `${this.#last[0]}-${this.#last[1]}`;
+  }
+
+  /** The lowest `after` replay is exact from. */
+  floor(): string {
+    this.#trim(this.#now());
+    return `${this.#floor[0]}-${this.#floor[1]}`;
+  }
+
+  /**
+   * Forgets every event and starts again from `floor` (a well-formed id): replay is exact from
+   * `floor` on, and new ids come after it (and after every id issued before).
+   */
+  reset(floor: string): void {
+    const parsed = parseEventId(floor);
+    if (parsed === undefined) {
+      return;
+    }
+    this.#events.length = 0;
+    this.#head = 0;
+    this.#floor = parsed;
+    if (compareEventIds(floor, `${this.#last[0]}-${this.#last[1]}`) > 0) {
+      this.#last = parsed;
+    }
   }
 
   /** Drops events over the size or age bound, raising the floor to the newest dropped id. */

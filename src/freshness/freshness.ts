@@ -14,15 +14,21 @@
  * reported unversioned, deduplicated by a hash of its body for two hours (Freshdesk's redeliveries);
  * when the look-up fails and the sweep is on, the sweep reports the change; with the sweep off, it is
  * reported unversioned too. A ticket the look-up finds gone (404) is reported `deleted`, once.
+ *
+ * With a Redis manager (`REDIS_URL`), replicas share all of it: deduplication, the replay log and
+ * live events (`shared-stores.ts`), and the sweep, run by one replica at a time (`lease.ts`); each
+ * falls back to its own when Redis does not answer.
  */
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import type { RedisManager } from '../redis/redis.ts';
 import type { FreshdeskClient, FreshdeskSession } from '../upstream/freshdesk-client.ts';
 import { type RawTicket, type TicketModel, toTicketModel } from '../upstream/tickets.ts';
 import { isHttpStatus } from '../upstream/upstream-error.ts';
 import { type ChangeFeed, type ChangeKind, changeFeed, type TicketChange } from './change-feed.ts';
 import type { Delivery } from './event-bus.ts';
 import type { TicketEventRecord } from './event-log.ts';
+import { createSweepLease } from './lease.ts';
 import {
   createEventPipeline,
   type EventStores,
@@ -35,6 +41,7 @@ import {
   type WebhookReceiver,
   type WebhookSink,
 } from './receiver.ts';
+import { createSharedStores, type SharedStores } from './shared-stores.ts';
 import { createSweep, type Sweep } from './sweep.ts';
 import { kindFromTriggeredEvent, type WebhookPayload } from './webhook-payload.ts';
 
@@ -51,6 +58,8 @@ export interface FreshnessOptions {
   logger: Logger;
   /** Dedup, replay log and pub/sub; in-process ones by default (sized by the config). */
   stores?: EventStores;
+  /** Replicas sharing Redis: shared stores (unless `stores` is given) and one sweep at a time. */
+  redis?: RedisManager;
   /** @default the module's `changeFeed` */
   feed?: ChangeFeed;
   now?: () => number;
@@ -97,10 +106,13 @@ export function createFreshness(options: FreshnessOptions): Freshness {
   const now = options.now ?? Date.now;
   const feed = options.feed ?? changeFeed;
   const account = client.origin;
-  const pipeline = createEventPipeline(
-    options.stores ??
-      memoryStores({ maxEvents: config.eventLogMaxEvents, maxAgeMs: config.eventLogMaxAgeMs }),
-  );
+  const { redis } = options;
+  const bounds = { maxEvents: config.eventLogMaxEvents, maxAgeMs: config.eventLogMaxAgeMs };
+  const shared: SharedStores | undefined =
+    redis && !options.stores
+      ? createSharedStores({ redis, account, logger, ...bounds })
+      : undefined;
+  const pipeline = createEventPipeline(options.stores ?? shared ?? memoryStores(bounds));
   const serviceKey = config.apiKey;
   const closing = new AbortController();
   const inFlight = new Set<Promise<unknown>>();
@@ -146,6 +158,16 @@ export function createFreshness(options: FreshnessOptions): Freshness {
           intervalMs: config.reconcileIntervalMs,
           logger,
           now,
+          ...(redis
+            ? {
+                coordinator: createSweepLease({
+                  redis,
+                  account,
+                  intervalMs: config.reconcileIntervalMs,
+                  logger,
+                }),
+              }
+            : {}),
           report: (ticket) => {
             void report({
               ticketId: ticket.id,
@@ -274,6 +296,7 @@ export function createFreshness(options: FreshnessOptions): Freshness {
     status: () => ({
       lookups: { waiting: pending.size, active },
       sweep: sweep ? sweep.status() : { off: sweepOff },
+      ...(shared ? { events: shared.status() } : {}),
     }),
   };
 
@@ -324,6 +347,7 @@ export function createFreshness(options: FreshnessOptions): Freshness {
       pending.clear();
       await sweep?.stop();
       await Promise.allSettled([...inFlight]);
+      shared?.close();
     },
   };
 }

@@ -5,7 +5,7 @@
  * log holds after `after`, then live events, each exactly once.
  *
  * The three stores are interfaces with in-memory implementations; replicas sharing Redis swap in
- * shared ones (`EventStores`) and nothing else changes.
+ * shared ones (`EventStores`, `shared-stores.ts`) and nothing else changes.
  */
 import type { TicketChange } from './change-feed.ts';
 import { type ChangeDedup, MemoryChangeDedup } from './dedup.ts';
@@ -37,6 +37,9 @@ export const UNVERSIONED_DEDUP_MS = 2 * 3_600_000;
 
 /** Undelivered events a subscriber may fall behind by before it is cut off (and told where to resume). */
 export const SUBSCRIBER_BACKLOG = 1_000;
+
+/** Live ids a subscription remembers having delivered. */
+const RECENT_IDS = 1_000;
 
 export interface SubscribeOptions {
   /** Only this ticket's events. */
@@ -118,14 +121,23 @@ export function createEventPipeline(stores: EventStores): EventPipeline {
  * Replay, then live events, each id once. A plain iterator rather than an async generator: a
  * generator suspended on `await` handles `return()` only once its pending step settles, and a quiet
  * subscription would keep its listener until the next event; here `return()` ends it at once.
+ *
+ * A live event is new when its id is above the *horizon*: the start (`after`, or the log's head)
+ * raised by each replayed event. Live events arrive in id order (one process, or replicas sharing
+ * Redis, whose log publishes in id order), except at the moment a replica loses or regains Redis;
+ * one arriving late then is still delivered, not dropped for being below the last one.
  */
 class Subscription implements AsyncIterableIterator<Delivery> {
   readonly #queue: BoundedQueue;
   readonly #replay: readonly TicketEventRecord[];
   readonly #ticketId: string | undefined;
   #replayed = 0;
-  /** The newest id this subscriber has been brought up to; anything at or below it is not new. */
+  /** Live events at or below it were replayed (or came before the start). */
+  #horizon: string;
+  /** The newest id this subscriber has been brought up to (where it resumes after an overflow). */
   #last: string;
+  /** Live ids delivered lately (so one arriving twice is not delivered twice). */
+  readonly #recent = new Set<string>();
   #done = false;
 
   constructor(
@@ -136,6 +148,7 @@ class Subscription implements AsyncIterableIterator<Delivery> {
   ) {
     this.#queue = queue;
     this.#replay = replay;
+    this.#horizon = start;
     this.#last = start;
     this.#ticketId = ticketId;
   }
@@ -143,6 +156,7 @@ class Subscription implements AsyncIterableIterator<Delivery> {
   async next(): Promise<IteratorResult<Delivery>> {
     while (!this.#done && this.#replayed < this.#replay.length) {
       const event = this.#replay[this.#replayed++]!;
+      this.#horizon = event.id;
       this.#last = event.id;
       if (this.#ticketId === undefined || event.ticketId === this.#ticketId) {
         return { value: event, done: false };
@@ -158,12 +172,22 @@ class Subscription implements AsyncIterableIterator<Delivery> {
         await this.return();
         return { value: { overflow: true, lastEventId: this.#last }, done: false };
       }
-      if (compareEventIds(delivery.id, this.#last) > 0) {
-        this.#last = delivery.id;
+      if (compareEventIds(delivery.id, this.#horizon) > 0 && !this.#recent.has(delivery.id)) {
+        this.#remember(delivery.id);
         return { value: delivery, done: false };
       }
     }
     return { value: undefined, done: true };
+  }
+
+  #remember(id: string): void {
+    if (compareEventIds(id, this.#last) > 0) {
+      this.#last = id;
+    }
+    this.#recent.add(id);
+    if (this.#recent.size > RECENT_IDS) {
+      this.#recent.delete(this.#recent.values().next().value as string);
+    }
   }
 
   async return(): Promise<IteratorResult<Delivery>> {

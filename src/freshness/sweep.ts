@@ -26,6 +26,12 @@
  * whose first ticket is the newest change (those sharing its second count as seen); an empty account
  * starts from 2000. When that call fails, the start time (whole seconds) is the cursor. Its calls
  * spend the webhook share of the quota (`priority: 'webhook'`).
+ *
+ * Replicas sharing Redis sweep one at a time: a `SweepCoordinator` (`lease.ts`) says before each
+ * run whether this replica runs it, and hands over the cursor the last run left (`SweepState`), so a
+ * replica taking over carries on where the previous holder stopped; the runner stores its state
+ * after each run. The first cursor is then read once for all replicas (by the holder, when Redis
+ * holds none yet).
  */
 import type { Logger } from '../logger.ts';
 import type { FreshdeskClient } from '../upstream/freshdesk-client.ts';
@@ -40,6 +46,29 @@ const BEGINNING = '2000-01-01T00:00:00Z';
 /** How long `start()` waits for the first cursor before the gateway goes on starting. */
 export const BASELINE_WAIT_MS = 5_000;
 
+/** Where a sweep stands: what a replica taking over the sweep carries on from. */
+export interface SweepState {
+  /** The `updated_since` of the next run (`YYYY-MM-DDTHH:MM:SSZ`, Freshdesk's clock). */
+  cursor: string;
+  /** Ids already reported whose `updated_at` equals the cursor. */
+  atCursor: string[];
+  /** The page the next run starts from. */
+  page: number;
+}
+
+export type SweepRole = 'holder' | 'standby' | 'local';
+
+/** Decides which replica sweeps (see the module comment). Its methods never reject. */
+export interface SweepCoordinator {
+  /** Before a run: whether this replica runs it, and the state the last run (anywhere) left. */
+  turn(): Promise<{ run: boolean; state: SweepState | undefined }>;
+  /** After a run here: keeps its state for whoever runs next. */
+  save(state: SweepState): Promise<void>;
+  /** holder (runs, lease held), standby (another replica runs), local (Redis down: runs alone). */
+  role(): SweepRole;
+  close(): Promise<void>;
+}
+
 export interface SweepOptions {
   client: FreshdeskClient;
   apiKey: string;
@@ -47,6 +76,8 @@ export interface SweepOptions {
   logger: Logger;
   /** Each ticket changed since the cursor (oldest change first). */
   report(ticket: TicketModel): void;
+  /** Replicas sharing Redis: who runs each interval. @default every run is this process's */
+  coordinator?: SweepCoordinator;
   now?: () => number;
 }
 
@@ -57,7 +88,11 @@ export interface SweepStatus {
   lastRunAt: string | null;
   lastError: string | null;
   runs: number;
+  /** Intervals another replica's turn (it held the sweep). */
+  skipped: number;
   reported: number;
+  /** With a coordinator (replicas sharing Redis). */
+  role?: SweepRole;
 }
 
 export interface Sweep {
@@ -75,9 +110,11 @@ export interface Sweep {
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function createSweep(options: SweepOptions): Sweep {
-  const { client, apiKey, intervalMs, logger, report } = options;
+  const { client, apiKey, intervalMs, logger, report, coordinator } = options;
   const now = options.now ?? Date.now;
   let cursor = isoSeconds(Math.floor(now() / 1000) * 1000);
+  /** True while the cursor is the gateway's clock, not yet a change Freshdesk reported. */
+  let provisional = true;
   /** Ids already reported whose `updated_at` equals the cursor. */
   let atCursor = new Set<string>();
   /** The page to start from next time: 1, unless the cursor's second filled every page of a run. */
@@ -91,7 +128,27 @@ export function createSweep(options: SweepOptions): Sweep {
     lastRunAt: null as string | null,
     lastError: null as string | null,
     runs: 0,
+    skipped: 0,
     reported: 0,
+  };
+
+  const snapshot = (): SweepState => ({ cursor, atCursor: [...atCursor], page });
+  /** Takes a state another run left, when it is further on than this one (or this one is a guess). */
+  const adopt = (state: SweepState | undefined): void => {
+    if (state === undefined) {
+      return;
+    }
+    if (provisional || state.cursor > cursor) {
+      cursor = state.cursor;
+      atCursor = new Set(state.atCursor);
+      page = state.page;
+      provisional = false;
+    } else if (state.cursor === cursor) {
+      for (const id of state.atCursor) {
+        atCursor.add(id);
+      }
+      page = Math.max(page, state.page);
+    }
   };
 
   const session = () =>
@@ -114,6 +171,7 @@ export function createSweep(options: SweepOptions): Sweep {
       });
       const newest = tickets[0] ? isoSeconds(Date.parse(tickets[0].updatedAt)) : BEGINNING;
       if (stats.runs === 0) {
+        provisional = false;
         cursor = newest;
         atCursor = new Set(
           tickets.filter((t) => isoSeconds(Date.parse(t.updatedAt)) === newest).map((t) => t.id),
@@ -123,6 +181,19 @@ export function createSweep(options: SweepOptions): Sweep {
       logger.warn('reconciliation sweep: could not read the newest change; starting from now', {
         error: error instanceof Error ? error.message : String(error),
       });
+    }
+  };
+
+  /** The first cursor with replicas: the shared one, else (the holder) Freshdesk's newest change. */
+  const coordinatedBaseline = async (shared: SweepCoordinator): Promise<void> => {
+    const turn = await shared.turn();
+    if (turn.state) {
+      adopt(turn.state);
+    } else if (turn.run) {
+      await baseline();
+      if (shared.role() === 'holder') {
+        await shared.save(snapshot());
+      }
     }
   };
 
@@ -174,22 +245,49 @@ export function createSweep(options: SweepOptions): Sweep {
     }
   };
 
+  /** This replica's turn (with a coordinator), then the run; false when another replica has it. */
+  const turnAndRun = async (): Promise<boolean> => {
+    if (coordinator) {
+      const turn = await coordinator.turn();
+      adopt(turn.state);
+      if (!turn.run) {
+        return false;
+      }
+    }
+    try {
+      await run();
+    } finally {
+      if (coordinator?.role() === 'holder') {
+        await coordinator.save(snapshot());
+      }
+    }
+    return true;
+  };
+
   const runOnce = (): Promise<void> => {
-    running ??= run()
+    const ran = (): void => {
+      stats.runs++;
+      stats.lastRunAt = new Date(now()).toISOString();
+    };
+    running ??= turnAndRun()
       .then(
-        () => {
-          stats.lastError = null;
+        (didRun) => {
+          if (didRun) {
+            stats.lastError = null;
+            ran();
+          } else {
+            stats.skipped++;
+          }
         },
         (error: unknown) => {
           stats.lastError = error instanceof Error ? error.message : String(error);
           logger.warn('reconciliation sweep failed; retrying at the next interval', {
             error: stats.lastError,
           });
+          ran();
         },
       )
       .finally(() => {
-        stats.runs++;
-        stats.lastRunAt = new Date(now()).toISOString();
         running = undefined;
       });
     return running;
@@ -208,7 +306,7 @@ export function createSweep(options: SweepOptions): Sweep {
   return {
     start() {
       if (starting === undefined && !stopped) {
-        starting = baseline().then(schedule);
+        starting = (coordinator ? coordinatedBaseline(coordinator) : baseline()).then(schedule);
       }
       return Promise.race([
         starting ?? Promise.resolve(),
@@ -216,13 +314,19 @@ export function createSweep(options: SweepOptions): Sweep {
       ]);
     },
     runOnce,
-    status: () => ({ intervalMs, cursor, ...stats }),
+    status: () => ({
+      intervalMs,
+      cursor,
+      ...stats,
+      ...(coordinator ? { role: coordinator.role() } : {}),
+    }),
     async stop() {
       stopped = true;
       clearTimeout(timer);
       abort.abort();
       await starting;
       await running;
+      await coordinator?.close();
     },
   };
 }

@@ -6,39 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { createChangeFeed, type TicketChange } from '../../src/freshness/change-feed.ts';
 import { MemoryChangeDedup } from '../../src/freshness/dedup.ts';
 import { isOverflow } from '../../src/freshness/event-bus.ts';
-import {
-  compareEventIds,
-  MemoryEventLog,
-  type NewTicketEvent,
-  ReplayError,
-} from '../../src/freshness/event-log.ts';
+import { compareEventIds, MemoryEventLog } from '../../src/freshness/event-log.ts';
 import { createEventPipeline, memoryStores } from '../../src/freshness/pipeline.ts';
-
-const event = (ticketId: string): NewTicketEvent => ({
-  kind: 'updated',
-  ticketId,
-  updatedAt: '2026-03-01T12:00:00Z',
-  source: 'sweep',
-  triggeredEvent: null,
-  receivedAt: '2026-03-01T12:00:01.000Z',
-});
+import { replayError, sampleChange, sampleEvent } from '../helpers/events.ts';
 
 /** A clock the test moves. */
 function clock(start = 1_000_000) {
   let now = start;
   return { now: () => now, set: (ms: number) => (now = ms), add: (ms: number) => (now += ms) };
-}
-
-async function replayError(promise: Promise<unknown>): Promise<ReplayError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ReplayError) {
-      return error;
-    }
-    throw error;
-  }
-  throw new Error('expected a ReplayError');
 }
 
 describe('MemoryEventLog', () => {
@@ -48,7 +23,7 @@ describe('MemoryEventLog', () => {
     const ids: string[] = [];
     for (const step of [0, 0, 5, -3, 0, 1_000]) {
       time.add(step);
-      ids.push((await log.append(event('1'))).id);
+      ids.push((await log.append(sampleEvent('1'))).id);
     }
     for (let i = 1; i < ids.length; i++) {
       expect(compareEventIds(ids[i - 1]!, ids[i]!)).toBeLessThan(0);
@@ -64,14 +39,14 @@ describe('MemoryEventLog', () => {
     const ids: string[] = [];
     for (const ticket of ['1', '2', '3']) {
       time.add(10);
-      ids.push((await log.append(event(ticket))).id);
+      ids.push((await log.append(sampleEvent(ticket))).id);
     }
     expect((await log.since(start)).map((e) => e.ticketId)).toEqual(['1', '2', '3']);
     expect((await log.since(ids[0]!)).map((e) => e.ticketId)).toEqual(['2', '3']);
     expect(await log.since(ids[2]!)).toEqual([]);
     // A fourth event pushes the first out: the floor rises to it.
     time.add(10);
-    await log.append(event('4'));
+    await log.append(sampleEvent('4'));
     expect((await replayError(log.since(start))).code).toBe('EVENTS_EXPIRED');
     expect((await log.since(ids[0]!)).map((e) => e.ticketId)).toEqual(['2', '3', '4']);
     const unknown = await replayError(log.since('99999999-0'));
@@ -83,9 +58,9 @@ describe('MemoryEventLog', () => {
   it('drops events past their age, and says so to a subscriber that was further behind', async () => {
     const time = clock();
     const log = new MemoryEventLog({ maxEvents: 100, maxAgeMs: 1_000, now: time.now });
-    const old = await log.append(event('1'));
+    const old = await log.append(sampleEvent('1'));
     time.add(500);
-    const recent = await log.append(event('2'));
+    const recent = await log.append(sampleEvent('2'));
     time.add(700);
     expect((await log.since(old.id)).map((e) => e.id)).toEqual([recent.id]);
     expect((await replayError(log.since('1000000-0'))).code).toBe('EVENTS_EXPIRED');
@@ -97,7 +72,7 @@ describe('MemoryEventLog', () => {
     const log = new MemoryEventLog({ maxEvents: 50, maxAgeMs: 3_600_000 });
     let last = '';
     for (let i = 0; i < 10_000; i++) {
-      last = (await log.append(event(String(i)))).id;
+      last = (await log.append(sampleEvent(String(i)))).id;
     }
     const head = await log.head();
     expect(head).toBe(last);
@@ -151,31 +126,26 @@ describe('the change feed', () => {
 });
 
 describe('pipeline subscriptions', () => {
-  const change = (ticketId: string, updatedAt: string | undefined): TicketChange => ({
-    account: 'https://acme.freshdesk.com',
-    ticketId,
-    updatedAt,
-    source: 'webhook',
-    kind: 'updated',
-    receivedAt: Date.now(),
-  });
-
   it('one event per (ticket, updated_at); unversioned sightings by their key', async () => {
     const pipeline = createEventPipeline(memoryStores({ maxEvents: 100, maxAgeMs: 60_000 }));
-    expect(await pipeline.ingest(change('1', '2026-03-01T12:00:00Z'))).not.toBeNull();
-    expect(await pipeline.ingest(change('1', '2026-03-01T12:00:00Z'))).toBeNull();
-    expect(await pipeline.ingest(change('1', '2026-03-01T12:00:01Z'))).not.toBeNull();
-    expect(await pipeline.ingest({ ...change('1', undefined), sightingKey: 'a' })).not.toBeNull();
-    expect(await pipeline.ingest({ ...change('1', undefined), sightingKey: 'a' })).toBeNull();
-    expect(await pipeline.ingest({ ...change('1', undefined), sightingKey: 'b' })).not.toBeNull();
+    expect(await pipeline.ingest(sampleChange('1', '2026-03-01T12:00:00Z'))).not.toBeNull();
+    expect(await pipeline.ingest(sampleChange('1', '2026-03-01T12:00:00Z'))).toBeNull();
+    expect(await pipeline.ingest(sampleChange('1', '2026-03-01T12:00:01Z'))).not.toBeNull();
+    expect(
+      await pipeline.ingest({ ...sampleChange('1', undefined), sightingKey: 'a' }),
+    ).not.toBeNull();
+    expect(await pipeline.ingest({ ...sampleChange('1', undefined), sightingKey: 'a' })).toBeNull();
+    expect(
+      await pipeline.ingest({ ...sampleChange('1', undefined), sightingKey: 'b' }),
+    ).not.toBeNull();
   });
 
   it('replays then goes live with no duplicate and no gap, even for events appended meanwhile', async () => {
     const pipeline = createEventPipeline(memoryStores({ maxEvents: 100, maxAgeMs: 60_000 }));
-    const first = await pipeline.ingest(change('1', '2026-03-01T12:00:00Z'));
-    await pipeline.ingest(change('2', '2026-03-01T12:00:00Z'));
+    const first = await pipeline.ingest(sampleChange('1', '2026-03-01T12:00:00Z'));
+    await pipeline.ingest(sampleChange('2', '2026-03-01T12:00:00Z'));
     const subscription = await pipeline.subscribe({ after: first!.id });
-    await pipeline.ingest(change('3', '2026-03-01T12:00:00Z'));
+    await pipeline.ingest(sampleChange('3', '2026-03-01T12:00:00Z'));
     const got: string[] = [];
     for (let i = 0; i < 2; i++) {
       const { value } = await subscription.next();
@@ -196,7 +166,7 @@ describe('pipeline subscriptions', () => {
     // Published after the end: nobody is listening any more.
     let listeners = 0;
     const off = stores.bus.listen(() => listeners++);
-    await pipeline.ingest(change('42', '2026-03-01T12:00:00Z'));
+    await pipeline.ingest(sampleChange('42', '2026-03-01T12:00:00Z'));
     off();
     expect(listeners).toBe(1);
   });
@@ -206,7 +176,7 @@ describe('pipeline subscriptions', () => {
     const slow = await pipeline.subscribe({ backlog: 5 });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      ids.push((await pipeline.ingest(change(String(i), '2026-03-01T12:00:00Z')))!.id);
+      ids.push((await pipeline.ingest(sampleChange(String(i), '2026-03-01T12:00:00Z')))!.id);
     }
     const received: string[] = [];
     let resumeFrom: string | undefined;
@@ -231,5 +201,50 @@ describe('pipeline subscriptions', () => {
     }
     expect(rest).toEqual(ids.slice(5));
     await resumed.return?.();
+  });
+
+  it('a live event arriving after a newer one (a replica regaining Redis) is still delivered, once; replayed ones are not repeated', async () => {
+    const stores = memoryStores({ maxEvents: 100, maxAgeMs: 60_000 });
+    const pipeline = createEventPipeline(stores);
+    const start = await stores.log.head();
+    const [ms] = start.split('-').map(Number) as [number, number];
+    const record = (id: string) => ({ ...sampleEvent('9'), id });
+    const subscription = await pipeline.subscribe({});
+    stores.bus.publish(record(`${ms + 20}-0`));
+    stores.bus.publish(record(`${ms + 10}-3`));
+    stores.bus.publish(record(`${ms + 20}-0`));
+    stores.bus.publish(record(`${ms - 5}-0`));
+    stores.bus.publish(record(`${ms + 30}-0`));
+    const got: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { value } = await subscription.next();
+      got.push(isOverflow(value!) ? 'overflow' : value!.id);
+    }
+    // Before the start: not new. The repeat of an id already given: not given again.
+    expect(got).toEqual([`${ms + 20}-0`, `${ms + 10}-3`, `${ms + 30}-0`]);
+    await subscription.return?.();
+  });
+});
+
+describe('MemoryEventLog as a fallback log', () => {
+  it('marks its ids with seqBase and, after reset, replays exactly from the new floor, above every id before', async () => {
+    const time = clock();
+    const log = new MemoryEventLog({
+      maxEvents: 100,
+      maxAgeMs: 60_000,
+      now: time.now,
+      seqBase: 500,
+    });
+    const a = await log.append(sampleEvent('1'));
+    expect(a.id).toBe('1000000-500');
+    time.add(5);
+    expect((await log.append(sampleEvent('2'))).id).toBe('1000005-500');
+    // Heard a shared id from a clock ahead of ours: local ids continue above it.
+    log.reset('1000050-7');
+    expect(log.floor()).toBe('1000050-7');
+    expect((await replayError(log.since(a.id))).code).toBe('EVENTS_EXPIRED');
+    const b = await log.append(sampleEvent('3'));
+    expect(b.id).toBe('1000050-500');
+    expect((await log.since('1000050-7')).map((e) => e.id)).toEqual([b.id]);
   });
 });

@@ -131,3 +131,39 @@ describe('freshness configuration', () => {
     );
   });
 });
+
+describe('Redis configuration', () => {
+  it('defaults: no Redis; prefix deskgraph:, commands given up after 250 ms', () => {
+    expect(loadConfig({})).toMatchObject({
+      redisUrl: undefined,
+      redisPrefix: 'deskgraph:',
+      redisTimeoutMs: 250,
+    });
+  });
+
+  it('reads REDIS_URL, DESKGRAPH_REDIS_PREFIX and DESKGRAPH_REDIS_TIMEOUT_MS', () => {
+    expect(
+      loadConfig({
+        REDIS_URL: 'redis://10.0.0.7:6380/2',
+        DESKGRAPH_REDIS_PREFIX: 'acme-prod:{dg}:',
+        DESKGRAPH_REDIS_TIMEOUT_MS: '100',
+      }),
+    ).toMatchObject({
+      redisUrl: 'redis://10.0.0.7:6380/2',
+      redisPrefix: 'acme-prod:{dg}:',
+      redisTimeoutMs: 100,
+    });
+  });
+
+  it('refuses a URL that is not redis://, a prefix with spaces, a timeout out of range, all at once', () => {
+    const problems = problemsOf({
+      REDIS_URL: 'http://localhost:6379',
+      DESKGRAPH_REDIS_PREFIX: 'my prefix',
+      DESKGRAPH_REDIS_TIMEOUT_MS: '0',
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/REDIS_URL/);
+    expect(problems[1]).toMatch(/DESKGRAPH_REDIS_PREFIX/);
+    expect(problems[2]).toMatch(/DESKGRAPH_REDIS_TIMEOUT_MS/);
+  });
+});
