@@ -20,14 +20,15 @@ import { corsFor, refuseRequest, useCsrfPrevention } from './http/browser-guard.
 import { useRequestParseErrors } from './http/request-errors.ts';
 import { useOperationLimits } from './limits/operation-limits.ts';
 import { useResultBound, withResultBound } from './limits/result-bound.ts';
-import { knownListSize } from './loaders/list-scan.ts';
-import { isReferenceCached } from './loaders/reference-cache.ts';
+import { CredentialCache } from './loaders/credential-cache.ts';
 import type { Logger } from './logger.ts';
+import { CredentialRegistry } from './quota/credentials.ts';
 import type { Priority } from './quota/quota-gate.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
 import { useQuotaGate } from './quota/use-quota-gate.ts';
 import type { RedisManager } from './redis/redis.ts';
 import { currentRequestId, requestScope } from './request-scope.ts';
+import { estimateCost } from './schema/cost.ts';
 import { schema } from './schema/index.ts';
 import type { FreshdeskClient } from './upstream/freshdesk-client.ts';
 
@@ -36,7 +37,7 @@ export interface AppDeps {
   client: FreshdeskClient;
   logger: Logger;
   /** Cross-request caches per credential (reference data); created by the caller so tests can share or reset it. */
-  sharedCaches?: Map<string, Map<string, unknown>>;
+  sharedCaches?: Map<string, CredentialCache>;
   /**
    * The account's quota scheduler, the same the client asks before each call. Without one, cost
    * is still estimated and capped, against an idle budget.
@@ -91,11 +92,11 @@ export function createApp(deps: AppDeps): App {
   // Bounded: in passthrough mode every caller brings a key, and idle credentials must not pile up.
   const shared =
     deps.sharedCaches ??
-    new LRUCache<string, Map<string, unknown>>({ max: MAX_CREDENTIALS, ttl: CREDENTIAL_IDLE_MS });
-  const sharedFor = (apiKey: string): Map<string, unknown> => {
+    new LRUCache<string, CredentialCache>({ max: MAX_CREDENTIALS, ttl: CREDENTIAL_IDLE_MS });
+  const sharedFor = (apiKey: string): CredentialCache => {
     let cache = shared.get(apiKey);
     if (!cache) {
-      cache = new Map();
+      cache = new CredentialCache();
       shared.set(apiKey, cache);
     }
     return cache;
@@ -108,6 +109,8 @@ export function createApp(deps: AppDeps): App {
       windowMs: config.quotaWindowMs,
       bulkReservePercent: config.quotaBulkReservePercent,
       webhookSharePercent: config.quotaWebhookSharePercent,
+      unverifiedSharePercent: config.quotaUnverifiedSharePercent,
+      credentials: config.auth === 'passthrough' ? new CredentialRegistry() : undefined,
     });
 
   const freshness = deps.freshness ?? createFreshness({ config, client, logger });
@@ -149,8 +152,8 @@ export function createApp(deps: AppDeps): App {
         describe: (ctx) => ({
           priority: ctx.freshdesk.options.priority ?? 'interactive',
           deadline: ctx.freshdesk.options.deadline,
-          cached: (list) => isReferenceCached(ctx.shared, list),
-          listSize: (list) => knownListSize(ctx.shared, list),
+          credential: ctx.freshdesk.credential,
+          estimate: (status, request) => estimateCost(ctx, status, request),
           cost: ctx.cost,
         }),
       }),

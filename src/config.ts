@@ -3,9 +3,13 @@
  * and throws them together, so a bad start names all of them at once.
  */
 import { isIP } from 'node:net';
+import { type PlanLimits, readPlan } from './quota/plans.ts';
 
-export const PLANS = ['trial', 'growth', 'pro', 'enterprise'] as const;
-export type PlanName = (typeof PLANS)[number];
+/** A plan by name (`trial`...`enterprise`, or `custom` for limits Freshdesk granted on request). */
+export interface PlanConfig {
+  name: string;
+  limits: PlanLimits;
+}
 
 export type AuthMode = 'service' | 'passthrough';
 
@@ -19,8 +23,11 @@ export interface Config {
   upstream: UpstreamConfig;
   /** The service API key; never logged, never sent anywhere but Freshdesk's Authorization header. */
   apiKey: string | undefined;
-  /** `undefined`: learned from `X-RateLimit-Total`, with growth's sub-limits until then. */
-  plan: PlanName | undefined;
+  /**
+   * `FRESHDESK_PLAN`: a preset or custom limits (`total=N,...`). `undefined`: learned from
+   * `X-RateLimit-Total`, with growth's sub-limits until then.
+   */
+  plan: PlanConfig | undefined;
   auth: AuthMode;
   webhookSecret: string | undefined;
   redisUrl: string | undefined;
@@ -50,6 +57,11 @@ export interface Config {
    * spend it (`DESKGRAPH_QUOTA_WEBHOOK_SHARE`). @default 10
    */
   quotaWebhookSharePercent: number;
+  /**
+   * Percent of the account total that credentials not yet seen to work may spend (passthrough
+   * mode: made-up keys cannot starve real users) (`DESKGRAPH_QUOTA_UNVERIFIED_SHARE`). @default 5
+   */
+  quotaUnverifiedSharePercent: number;
   /** Per upstream attempt: connect, headers and body timeouts. @default 10000 */
   upstreamTimeoutMs: number;
   /** Connections kept open to Freshdesk (`DESKGRAPH_UPSTREAM_CONNECTIONS`). @default 32 */
@@ -117,6 +129,32 @@ export interface OperationLimits {
   batch: number;
   /** Objects in lists one operation may produce, all lists together (`DESKGRAPH_MAX_RESULT_ITEMS`). @default 10000 */
   resultItems: number;
+}
+
+/**
+ * The plan for the embedded emulator (its `plan` option, camelCase limits): the one told in
+ * `FRESHDESK_PLAN`, else Enterprise.
+ */
+export function embeddedPlan(plan: PlanConfig | undefined):
+  | 'enterprise'
+  | {
+      total: number;
+      ticketCreate?: number;
+      ticketUpdate?: number;
+      ticketsList?: number;
+      contactsList?: number;
+    } {
+  if (plan === undefined) {
+    return 'enterprise';
+  }
+  const { limits } = plan;
+  return {
+    total: limits.total,
+    ticketCreate: limits.ticket_create,
+    ticketUpdate: limits.ticket_update,
+    ticketsList: limits.tickets_list,
+    contactsList: limits.contacts_list,
+  };
 }
 
 /** Thrown by `loadConfig` with every problem found. */
@@ -199,6 +237,16 @@ export function loadConfig(env: Env = process.env): Config {
       'FRESHDESK_API_KEY is required with DESKGRAPH_AUTH=service (the default) when Freshdesk is configured.',
     );
   }
+  const planText = read('FRESHDESK_PLAN');
+  let plan: PlanConfig | undefined;
+  if (planText !== undefined) {
+    const read = readPlan(planText);
+    if ('problems' in read) {
+      problems.push(`FRESHDESK_PLAN: ${read.problems.join('; ')}.`);
+    } else {
+      plan = read;
+    }
+  }
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
     problems.push('REDIS_URL must look like redis://host:6379 (or rediss:// for TLS).');
@@ -215,7 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: read('HOST') ?? '127.0.0.1',
     upstream,
     apiKey,
-    plan: oneOf('FRESHDESK_PLAN', PLANS),
+    plan,
     auth,
     webhookSecret: read('DESKGRAPH_WEBHOOK_SECRET'),
     redisUrl,
@@ -226,6 +274,7 @@ export function loadConfig(env: Env = process.env): Config {
     quotaWindowMs: int('DESKGRAPH_QUOTA_WINDOW_MS', 60_000, 100, 3_600_000),
     quotaBulkReservePercent: int('DESKGRAPH_QUOTA_BULK_RESERVE', 25, 0, 90),
     quotaWebhookSharePercent: int('DESKGRAPH_QUOTA_WEBHOOK_SHARE', 10, 0, 90),
+    quotaUnverifiedSharePercent: int('DESKGRAPH_QUOTA_UNVERIFIED_SHARE', 5, 1, 100),
     upstreamTimeoutMs: int('DESKGRAPH_UPSTREAM_TIMEOUT_MS', 10_000, 50, 300_000),
     upstreamConnections: int('DESKGRAPH_UPSTREAM_CONNECTIONS', 32, 1, 1024),
     operationConcurrency: int('DESKGRAPH_OPERATION_CONCURRENCY', 16, 1, 256),

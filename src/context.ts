@@ -1,11 +1,13 @@
 /**
- * The per-operation context: one fresh object per GraphQL request. Loaders live here (so their caches
- * never outlive a request); caches shared across requests live in `shared`, keyed by credential.
+ * The per-operation context: one fresh object per GraphQL request. Per-request objects (loaders)
+ * live in `loaders`, under typed slots, so they never outlive a request; what is shared across
+ * requests lives in `shared`, one cache per credential.
  */
 import type { Config } from './config.ts';
 import type { Freshness } from './freshness/freshness.ts';
+import type { CredentialCache } from './loaders/credential-cache.ts';
 import type { Logger } from './logger.ts';
-import type { QuotaScheduler } from './quota/scheduler.ts';
+import type { QuotaScheduler, QuotaStatus } from './quota/scheduler.ts';
 import type { CallRecord, FreshdeskSession } from './upstream/freshdesk-client.ts';
 
 /** `extensions.warnings` entries (e.g. a search cut at 300 results). */
@@ -32,14 +34,13 @@ export interface CostTracker {
   queuedMs: number;
 }
 
-/**
- * Caches that outlive a request. Always scoped to one credential: data one API key may see is
- * never served to another.
- */
-export interface SharedCaches {
-  /** Returns the cache map for one credential (created on first use). */
-  forCredential(apiKey: string): Map<string, unknown>;
+/** A typed place for one per-request object, made on first use by `create`. */
+export interface Slot<T> {
+  readonly name: string;
+  readonly create: (ctx: Context) => T;
 }
+
+export const slot = <T>(name: string, create: (ctx: Context) => T): Slot<T> => ({ name, create });
 
 export interface Context {
   requestId: string;
@@ -48,10 +49,14 @@ export interface Context {
   freshdesk: FreshdeskSession;
   /** The key this operation uses upstream (service key or the caller's own). Never echo it. */
   apiKey: string;
-  shared: Map<string, unknown>;
-  loaders: Map<string, unknown>;
+  /** What outlives the request, for this credential only. */
+  shared: CredentialCache;
+  /** Per-request objects by slot (see `perRequest`). */
+  loaders: Map<Slot<unknown>, unknown>;
   /** The account's quota scheduler (shared by every request of this gateway). */
   quota: QuotaScheduler;
+  /** The one budget snapshot taken for this operation (set before execution). */
+  budget?: QuotaStatus;
   cost: CostTracker;
   warnings: Warning[];
   stale: StaleNote[];
@@ -59,12 +64,12 @@ export interface Context {
   freshness?: Freshness;
 }
 
-/** The per-request loader (or any per-request object) under `key`, created on first use. */
-export function perRequest<T>(ctx: Context, key: string, create: () => T): T {
-  let value = ctx.loaders.get(key) as T | undefined;
+/** The per-request object in `slot`, created on first use. */
+export function perRequest<T>(ctx: Context, slot: Slot<T>): T {
+  let value = ctx.loaders.get(slot) as T | undefined;
   if (value === undefined) {
-    value = create();
-    ctx.loaders.set(key, value);
+    value = slot.create(ctx);
+    ctx.loaders.set(slot, value);
   }
   return value;
 }

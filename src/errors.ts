@@ -9,6 +9,7 @@ import { type YogaServerOptions, maskError as yogaMaskError } from 'graphql-yoga
 import { LIMIT_CODE } from './limits/limit-error.ts';
 import type { Logger } from './logger.ts';
 import { currentRequestId } from './request-scope.ts';
+import { inputFieldName } from './schema/field-errors.ts';
 import { findUpstreamError, isTransient, type UpstreamError } from './upstream/upstream-error.ts';
 
 export type ErrorCode =
@@ -99,7 +100,8 @@ const GENERIC_UPSTREAM_MESSAGES = new Set([
  * - `upstream`: `{ status, method, path, requestId }` (status and requestId null when Freshdesk
  *   never answered);
  * - `retryAfter`: seconds, when Freshdesk (or the quota guard) said how long to wait;
- * - `fieldErrors`: `[{ field, message, code }]` from a validation body;
+ * - `fieldErrors`: `[{ field, message, code }]` from a validation body, `field` named as the
+ *   GraphQL input names it (`company_id` → `companyId`; `src/schema/validation.ts`);
  * - `retryable`: whether sending the same operation again is safe and may succeed. False for a
  *   write that may have reached Freshdesk: repeating it could create a second ticket or contact.
  */
@@ -119,7 +121,7 @@ export function toGraphQLError(error: UpstreamError, base?: GraphQLError): Graph
   }
   if (error.fieldErrors && error.fieldErrors.length > 0) {
     extensions.fieldErrors = error.fieldErrors.map(({ field, message, code: fieldCode }) => ({
-      field,
+      field: inputFieldName(field),
       message,
       code: fieldCode,
     }));
@@ -137,7 +139,11 @@ export function toGraphQLError(error: UpstreamError, base?: GraphQLError): Graph
 function publicMessage(code: ErrorCode, error: UpstreamError): string {
   const parts = [PUBLIC_MESSAGES[code]];
   if (error.fieldErrors?.length) {
-    parts.push(error.fieldErrors.map((f) => `${f.field || '(request)'}: ${f.message}`).join('; '));
+    parts.push(
+      error.fieldErrors
+        .map((f) => `${f.field ? inputFieldName(f.field) : '(request)'}: ${f.message}`)
+        .join('; '),
+    );
   } else if (
     error.kind === 'http' &&
     error.upstreamMessage &&

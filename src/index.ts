@@ -4,7 +4,7 @@
  * requests under way get `DESKGRAPH_SHUTDOWN_GRACE_MS` to finish.
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, embeddedPlan, loadConfig } from './config.ts';
 import { startEmulator } from './emulator/index.ts';
 import { WEBHOOK_PATH } from './freshness/receiver.ts';
 import { installRules } from './freshness/rules.ts';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const emulator = await startEmulator({
       port: 0,
       adminApiKey: config.apiKey,
-      plan: config.plan ?? 'enterprise',
+      plan: embeddedPlan(config.plan),
     });
     upstreamOrigin = emulator.origin;
     // The emulator's own demo key may be shown; a key the user supplied is a secret and never printed.

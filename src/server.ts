@@ -8,6 +8,7 @@ import { type App, createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createFreshness } from './freshness/freshness.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { CredentialRegistry } from './quota/credentials.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
 import { createRedisManager, type RedisManager } from './redis/redis.ts';
 import { FreshdeskClient } from './upstream/freshdesk-client.ts';
@@ -65,6 +66,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     windowMs: config.quotaWindowMs,
     bulkReservePercent: config.quotaBulkReservePercent,
     webhookSharePercent: config.quotaWebhookSharePercent,
+    unverifiedSharePercent: config.quotaUnverifiedSharePercent,
+    credentials: config.auth === 'passthrough' ? new CredentialRegistry() : undefined,
     onError: (error) => logger.error('quota store failed', { error }),
   });
   const client = new FreshdeskClient({

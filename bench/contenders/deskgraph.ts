@@ -10,10 +10,12 @@
  * are off there and no real plan allows those rates, so shaping would only measure the plan. With
  * `shaping: true` (scenario 6) and caches on, this is `startGateway` itself, untouched.
  */
+
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { CredentialCache } from '../../src/loaders/credential-cache.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createQuotaScheduler } from '../../src/quota/scheduler.ts';
 import { startGateway } from '../../src/server.ts';
@@ -63,7 +65,7 @@ export async function startDeskgraph(options: DeskgraphOptions): Promise<Deskgra
     logger,
   });
   // C gets a map of its own to empty; D keeps the app's own (bounded) per-credential caches.
-  const sharedCaches = new Map<string, Map<string, unknown>>();
+  const sharedCaches = new Map<string, CredentialCache>();
   const app = createApp({
     config,
     client,

@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, embeddedPlan, loadConfig } from '../config.ts';
 import { startEmulator } from '../emulator/index.ts';
 import { createLogger } from '../logger.ts';
 import { startGateway } from '../server.ts';
@@ -220,7 +220,7 @@ async function inProcessGateway(): Promise<{ url: string; close(): Promise<void>
     const emulator = await startEmulator({
       port: 0,
       adminApiKey: config.apiKey,
-      plan: config.plan ?? 'enterprise',
+      plan: embeddedPlan(config.plan),
       log: () => {},
     });
     upstreamOrigin = emulator.origin;

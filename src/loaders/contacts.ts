@@ -1,70 +1,51 @@
 /**
- * Loading plan for contacts. One GET per distinct id (bounded concurrency), unless the operation
- * needs so many contacts at once that reading the whole contact list costs at most a third as many
- * calls: then the list is scanned (at most `CONTACT_SCAN_MAX_PAGES` pages of 100) and whatever it
- * did not hold (deleted or blocked contacts, agents as requesters, contacts created meanwhile) is
- * loaded by id as before. The scan is per operation (contacts change too often to keep), but what it
- * learns of the list's size is remembered, so later scans read the known pages in one round trip,
- * and an account with more contacts than the cap is not scanned again. A scan also waits for the
- * contacts-list sub-limit (freshdesk-api.md section 5): when that budget has no room for it now,
- * the contacts load by id instead.
+ * Contacts, as the plan decides (`contactScanPages`): one GET per distinct id (bounded
+ * concurrency), unless the operation needs so many contacts at once that reading the whole contact
+ * list costs at most a third as many calls: then the list is scanned (at most
+ * `CONTACT_SCAN_MAX_PAGES` pages of 100) and whatever it did not hold (deleted or blocked contacts,
+ * agents as requesters, contacts created meanwhile) is loaded by id as before. The scan is per
+ * operation (contacts change too often to keep; its pages are read once per operation), but what
+ * it learns of the list's size is remembered, so later scans read the known pages in one round
+ * trip, and an account with more contacts than the cap is not scanned again. A scan also waits for
+ * the contacts-list sub-limit (freshdesk-api.md section 5): when the operation's budget snapshot
+ * shows no room for it, the contacts load by id instead.
  */
 import type DataLoader from 'dataloader';
-import type { Context } from '../context.ts';
+import { type Context, perRequest, slot } from '../context.ts';
+import { contactScanPages } from '../plan/rules.ts';
 import { type ContactModel, getContact, listContacts } from '../upstream/contacts.ts';
-import { byIdLoader } from './limit.ts';
-import { knownListSize, scanAndLearn, scanPages } from './list-scan.ts';
+import { byIdSlot } from './limit.ts';
+import { scanAndLearn } from './list-scan.ts';
+import { planState } from './references.ts';
 
-/** Most pages of `GET /contacts` one scan reads (1,000 contacts). @default 10 */
-export const CONTACT_SCAN_MAX_PAGES = 10;
-
-/** A scan must cost at most 1/this of the by-id calls it replaces. @default 3 */
-export const CONTACT_SCAN_ADVANTAGE = 3;
-
-/** The reference-cache name of the contact list's learned size. */
-export const CONTACT_LIST = 'contacts';
+/** The scan this operation made, if any: later batches look there first (it costs nothing more). */
+const SCANNED = slot<{ scan: Promise<Map<string, ContactModel>> | undefined }>(
+  'contacts:scan',
+  () => ({ scan: undefined }),
+);
 
 /**
- * Pages a contact scan would read for `wanted` distinct contacts (0: load them by id), given what is
- * known of the list's size and the credits left on the contacts-list sub-limit now (null or
- * undefined: not known, counted as room). Pure: the cost estimator applies the same rule.
+ * The contacts a scan found, by id: the operation's earlier scan, or a new one when this batch is
+ * large enough to pay for it; undefined when no scan is worth it.
  */
-export function contactScanPages(
-  size: ReturnType<typeof knownListSize>,
-  wanted: number,
-  listRemaining: number | null | undefined,
-): number {
-  const pages = scanPages(
-    size,
-    Math.min(CONTACT_SCAN_MAX_PAGES, Math.floor(wanted / CONTACT_SCAN_ADVANTAGE)),
-  );
-  const room = listRemaining === null || listRemaining === undefined || listRemaining >= pages;
-  return room ? pages : 0;
-}
-
-/** Credits left on the contacts-list sub-limit now, as far as the gateway knows. */
-async function listRemaining(ctx: Context): Promise<number | null | undefined> {
-  const status = await ctx.quota.status();
-  return status.budgets.find((b) => b.name === 'contacts_list')?.remaining;
-}
-
-/** The contacts a scan found, by id; undefined when no scan is worth it. */
-async function scanContacts(
+function scanContacts(
   ctx: Context,
   wanted: number,
-): Promise<Map<string, ContactModel> | undefined> {
-  const size = knownListSize(ctx.shared, CONTACT_LIST);
-  // Most batches are too small for a scan: settle that before asking the quota for its budgets.
-  if (contactScanPages(size, wanted, undefined) === 0) {
-    return undefined;
+): Promise<Map<string, ContactModel>> | undefined {
+  const scanned = perRequest(ctx, SCANNED);
+  if (scanned.scan === undefined) {
+    const pages = contactScanPages(planState(ctx), wanted);
+    if (pages > 0) {
+      scanned.scan = readContacts(ctx, pages);
+    }
   }
-  const pages = contactScanPages(size, wanted, await listRemaining(ctx));
-  if (pages === 0) {
-    return undefined;
-  }
+  return scanned.scan;
+}
+
+async function readContacts(ctx: Context, pages: number): Promise<Map<string, ContactModel>> {
   const scan = await scanAndLearn(
     ctx,
-    CONTACT_LIST,
+    'contacts',
     async (params) => {
       const { contacts, nextPage } = await listContacts(ctx.freshdesk, params);
       return { items: contacts, nextPage };
@@ -74,12 +55,16 @@ async function scanContacts(
   return new Map(scan.items.map((contact) => [contact.id, contact]));
 }
 
+const CONTACT_BY_ID = byIdSlot(
+  'contact',
+  (ctx, id) => getContact(ctx.freshdesk, id),
+  async (ctx, ids) => scanContacts(ctx, ids.length),
+);
+
 /**
  * Contacts for this operation: each id loaded once, from a scan of the contact list when the batch
  * is large enough to pay for it, else (and for what the scan missed) one GET per id, at most
  * through the operation's limiter. A failed scan falls back to loading by id.
  */
 export const contactLoader = (ctx: Context): DataLoader<string, ContactModel> =>
-  byIdLoader(ctx, 'contact', (id) => getContact(ctx.freshdesk, id), {
-    lookup: (ids) => scanContacts(ctx, ids.length),
-  });
+  perRequest(ctx, CONTACT_BY_ID);

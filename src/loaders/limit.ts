@@ -6,7 +6,7 @@
  * connection or burst the account's budget (the quota scheduler meters what it spends).
  */
 import DataLoader from 'dataloader';
-import { type Context, perRequest } from '../context.ts';
+import { type Context, perRequest, type Slot, slot } from '../context.ts';
 
 /** Runs tasks with at most `max` in flight; the rest wait in arrival order. */
 export function createLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
@@ -38,33 +38,31 @@ export const DEFAULT_OPERATION_CONCURRENCY = 16;
 
 type Limit = ReturnType<typeof createLimiter>;
 
+const LIMIT = slot('operation:limit', (ctx) =>
+  createLimiter(ctx.config?.operationConcurrency ?? DEFAULT_OPERATION_CONCURRENCY),
+);
+
 /** The one limiter every fan-out call of the operation goes through (wrap leaf calls only). */
-export const operationLimit = (ctx: Context): Limit =>
-  perRequest(ctx, 'operation:limit', () =>
-    createLimiter(ctx.config?.operationConcurrency ?? DEFAULT_OPERATION_CONCURRENCY),
-  );
+export const operationLimit = (ctx: Context): Limit => perRequest(ctx, LIMIT);
 
 /**
- * A per-request DataLoader over a one-id fetch: ids are deduplicated within the operation and
- * fetched through the operation's limiter; a failed id yields its own error, the others resolve.
- * With `lookup`, each batch first asks it for the records it can give at once (a whole-list scan);
- * only the ids it does not answer are fetched one by one. A failed lookup falls back to fetching.
+ * The slot of a per-request DataLoader over a one-id fetch: ids are deduplicated within the
+ * operation and fetched through the operation's limiter; a failed id yields its own error, the
+ * others resolve. With `lookup`, each batch first asks it for the records it can give at once (a
+ * whole-list scan); only the ids it does not answer are fetched one by one. A failed lookup falls
+ * back to fetching.
  */
-export function byIdLoader<T>(
-  ctx: Context,
-  key: string,
-  fetchOne: (id: string) => Promise<T>,
-  options: {
-    lookup?: (ids: readonly string[]) => Promise<ReadonlyMap<string, T> | undefined>;
-  } = {},
-): DataLoader<string, T> {
-  const { lookup } = options;
-  return perRequest(ctx, key, () => {
+export function byIdSlot<T>(
+  name: string,
+  fetchOne: (ctx: Context, id: string) => Promise<T>,
+  lookup?: (ctx: Context, ids: readonly string[]) => Promise<ReadonlyMap<string, T> | undefined>,
+): Slot<DataLoader<string, T>> {
+  return slot(name, (ctx) => {
     const limit = operationLimit(ctx);
     return new DataLoader<string, T>(async (ids) => {
-      const found = lookup ? await lookup(ids).catch(() => undefined) : undefined;
+      const found = lookup ? await lookup(ctx, ids).catch(() => undefined) : undefined;
       return Promise.all(
-        ids.map((id) => found?.get(id) ?? limit(() => fetchOne(id)).catch(asError)),
+        ids.map((id) => found?.get(id) ?? limit(() => fetchOne(ctx, id)).catch(asError)),
       );
     });
   });

@@ -10,7 +10,7 @@
  * deleted meanwhile, or listed nowhere, like a blocked contact) is still loaded by id by the caller.
  */
 import type { Context } from '../context.ts';
-import { referenceValue, rememberReference } from './reference-cache.ts';
+import { type ListSize, type ScannedList, sizeOf } from '../plan/entries.ts';
 
 /** How long a learned list size is trusted. @default 900000 (15 minutes) */
 export const LIST_SIZE_TTL_MS = 15 * 60_000;
@@ -34,48 +34,9 @@ export interface ScanResult<T> {
   pages: number;
 }
 
-/**
- * A list's size as far as is known: exactly `pages` pages when `complete`, else more than `pages`
- * pages (a scan stopped there).
- */
-export interface ListSize {
-  pages: number;
-  complete: boolean;
-}
-
-const sizeKey = (list: string): string => `${list}:size`;
-
-/** The learned size of `list` for this credential's caches (`ctx.shared`), if any. */
-export function knownListSize(shared: Map<string, unknown>, list: string): ListSize | undefined {
-  return referenceValue<ListSize>(shared, sizeKey(list));
-}
-
 /** Remembers what a scan learned of `list`'s size. */
-export function rememberListSize(ctx: Context, list: string, size: ListSize): void {
-  rememberReference(
-    ctx,
-    sizeKey(list),
-    { pages: size.pages, complete: size.complete },
-    LIST_SIZE_TTL_MS,
-  );
-}
-
-/**
- * Whether a scan of at most `maxPages` pages is worth trying given what is known: a list known to
- * fit gets its exact page count, one known to be larger than `maxPages` none (0), an unknown one
- * `maxPages`. Pure, so cost estimation uses the same rule as the loaders.
- */
-export function scanPages(size: ListSize | undefined, maxPages: number): number {
-  if (maxPages < 1) {
-    return 0;
-  }
-  if (size === undefined) {
-    return maxPages;
-  }
-  if (size.complete) {
-    return size.pages <= maxPages ? size.pages : 0;
-  }
-  return size.pages < maxPages ? maxPages : 0;
+export function rememberListSize(ctx: Context, list: ScannedList, size: ListSize): void {
+  ctx.shared.set(sizeOf(list), { pages: size.pages, complete: size.complete }, LIST_SIZE_TTL_MS);
 }
 
 /**
@@ -115,11 +76,11 @@ export async function scanList<T>(
  */
 export async function scanAndLearn<T>(
   ctx: Context,
-  list: string,
+  list: ScannedList,
   fetchPage: (params: { page: number; per_page: number }) => Promise<ListPage<T>>,
   maxPages: number,
 ): Promise<ScanResult<T>> {
-  const known = knownListSize(ctx.shared, list);
+  const known = ctx.shared.peek(sizeOf(list));
   const scan = await scanList(
     (page) => fetchPage({ page, per_page: LIST_PAGE_SIZE }),
     maxPages,

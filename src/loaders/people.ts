@@ -1,30 +1,26 @@
 /**
- * Loading plan for agents and groups: both come as whole lists (all pages, 100 a page), reused per
- * credential for `REFERENCE_TTL_MS`, never one call per id. An id missing from the list (created
- * since it was loaded, or unknown) falls back to one deduplicated `GET /:id`.
+ * Agents and groups: both come as whole lists (all pages, 100 a page), reused per credential for
+ * `REFERENCE_TTL_MS`, never one call per id. An id missing from the list (created since it was
+ * loaded, or unknown) falls back to one deduplicated `GET /:id`. A key that may not list them (a
+ * plain agent's: 403) is remembered as such, and only its own agent (`/agents/me`) is within reach.
  */
 import type { Context } from '../context.ts';
+import { perRequest } from '../context.ts';
+import { AGENTS, type CacheEntry, type Directory, GROUPS, ME } from '../plan/entries.ts';
 import { type AgentModel, getAgent, getMe, listAllAgents } from '../upstream/agents.ts';
 import type { FreshdeskSession } from '../upstream/freshdesk-client.ts';
 import { type GroupModel, getGroup, listAllGroups } from '../upstream/groups.ts';
 import { pathId } from '../upstream/ids.ts';
-import { isHttpStatus, type UpstreamError } from '../upstream/upstream-error.ts';
-import { byIdLoader } from './limit.ts';
-import { cachedReference } from './reference-cache.ts';
-
-/** A whole list by id, or the 403 that refused it (a plain agent may not list agents or groups). */
-export interface Directory<T> {
-  all: T[];
-  byId: Map<string, T>;
-  forbidden: UpstreamError | undefined;
-}
+import { isHttpStatus } from '../upstream/upstream-error.ts';
+import { byIdSlot } from './limit.ts';
+import { cachedReference } from './references.ts';
 
 async function directory<T extends { id: string }>(
   ctx: Context,
-  key: string,
+  entry: CacheEntry<Directory<T>>,
   list: (session: FreshdeskSession) => Promise<T[]>,
 ): Promise<Directory<T>> {
-  return cachedReference(ctx, key, async (session): Promise<Directory<T>> => {
+  return cachedReference(ctx, entry, async (session): Promise<Directory<T>> => {
     try {
       const all = await list(session);
       return { all, byId: new Map(all.map((item) => [item.id, item])), forbidden: undefined };
@@ -40,38 +36,37 @@ async function directory<T extends { id: string }>(
 
 /** Every agent of the account (cached per credential); `forbidden` for non-admin keys. */
 export const agentDirectory = (ctx: Context): Promise<Directory<AgentModel>> =>
-  directory(ctx, 'agents', listAllAgents);
+  directory(ctx, AGENTS, listAllAgents);
 
 /** Every group of the account (cached per credential); `forbidden` for non-admin keys. */
 export const groupDirectory = (ctx: Context): Promise<Directory<GroupModel>> =>
-  directory(ctx, 'groups', listAllGroups);
+  directory(ctx, GROUPS, listAllGroups);
 
 /** The agent who owns the caller's key (`GET /agents/me`, allowed for all; cached per credential). */
-export const loadMe = (ctx: Context): Promise<AgentModel> =>
-  cachedReference(ctx, 'agents:me', getMe);
+export const loadMe = (ctx: Context): Promise<AgentModel> => cachedReference(ctx, ME, getMe);
+
+const AGENT_BY_ID = byIdSlot('agent-by-id', (ctx, id) => getAgent(ctx.freshdesk, id));
+const GROUP_BY_ID = byIdSlot('group-by-id', (ctx, id) => getGroup(ctx.freshdesk, id));
 
 /** One agent; rejects with Freshdesk's error (404, 403) when it cannot be had. */
 export async function fetchAgent(ctx: Context, id: string): Promise<AgentModel> {
-  const agents = await agentDirectory(ctx);
-  const listed = agents.byId.get(id);
-  if (listed) {
-    return listed;
+  const agent = await listedAgent(ctx, id);
+  if (agent) {
+    return agent;
   }
+  const agents = await agentDirectory(ctx);
   if (agents.forbidden) {
     // `/agents/:id` is admin-only too: only the caller's own agent is within reach.
-    const me = await loadMe(ctx);
-    if (me.id === id) {
-      return me;
-    }
     throw agents.forbidden;
   }
-  return byIdLoader(ctx, 'agent-by-id', (agentId) => getAgent(ctx.freshdesk, agentId)).load(id);
+  return perRequest(ctx, AGENT_BY_ID).load(id);
 }
 
 /**
  * The agent with this id from the cached list alone, never a per-id call: the agent, null when the
  * complete list lacks the id (e.g. a conversation author who is a contact), or undefined when this
- * key may not list agents. For telling agents from contacts (the `Person` union) cheaply.
+ * key may not list agents and the id is not its own. For telling agents from contacts (the
+ * `Person` union) without asking Freshdesk about ids that are not agents.
  */
 export async function listedAgent(
   ctx: Context,
@@ -111,7 +106,7 @@ export async function fetchGroup(ctx: Context, id: string): Promise<GroupModel> 
   if (groups.forbidden) {
     throw groups.forbidden;
   }
-  return byIdLoader(ctx, 'group-by-id', (groupId) => getGroup(ctx.freshdesk, groupId)).load(id);
+  return perRequest(ctx, GROUP_BY_ID).load(id);
 }
 
 /** One group, or null when Freshdesk has no such group. Other failures reject. */

@@ -4,7 +4,7 @@
  * a bounded number at a time.
  */
 import DataLoader from 'dataloader';
-import { type Context, perRequest } from '../context.ts';
+import { type Context, perRequest, slot } from '../context.ts';
 import { type ConversationPage, listConversations } from '../upstream/conversations.ts';
 import { asError, operationLimit } from './limit.ts';
 
@@ -14,20 +14,21 @@ export interface ConversationPageKey {
   perPage: number;
 }
 
-export const conversationPageLoader = (
-  ctx: Context,
-): DataLoader<ConversationPageKey, ConversationPage, string> =>
-  perRequest(ctx, 'tickets:conversationPages', () => {
-    const limit = operationLimit(ctx);
-    return new DataLoader<ConversationPageKey, ConversationPage, string>(
-      (keys) =>
-        Promise.all(
-          keys.map((key) =>
-            limit(() =>
-              listConversations(ctx.freshdesk, key.ticketId, key.page, key.perPage),
-            ).catch(asError),
+const PAGES = slot('tickets:conversationPages', (ctx) => {
+  const limit = operationLimit(ctx);
+  return new DataLoader<ConversationPageKey, ConversationPage, string>(
+    (keys) =>
+      Promise.all(
+        keys.map((key) =>
+          limit(() => listConversations(ctx.freshdesk, key.ticketId, key.page, key.perPage)).catch(
+            asError,
           ),
         ),
-      { cacheKeyFn: (key) => `${key.ticketId}|${key.page}|${key.perPage}` },
-    );
-  });
+      ),
+    { cacheKeyFn: (key) => `${key.ticketId}|${key.page}|${key.perPage}` },
+  );
+});
+
+export const conversationPageLoader = (
+  ctx: Context,
+): DataLoader<ConversationPageKey, ConversationPage, string> => perRequest(ctx, PAGES);

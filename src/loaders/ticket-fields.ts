@@ -4,12 +4,13 @@
  * the levels of nested (dependent) fields. Loaded whole (one call) and cached per credential.
  */
 import type { Context } from '../context.ts';
+import { TICKET_FIELDS } from '../plan/entries.ts';
 import { listTicketFields, type TicketFieldModel } from '../upstream/ticket-fields.ts';
-import { cachedReference } from './reference-cache.ts';
+import { cachedReference } from './references.ts';
 
 /** Every ticket field (one call per TTL per credential). */
 export const loadTicketFields = (ctx: Context): Promise<TicketFieldModel[]> =>
-  cachedReference(ctx, 'ticket-fields', listTicketFields);
+  cachedReference(ctx, TICKET_FIELDS, listTicketFields);
 
 /** How one key under a ticket's `custom_fields` may be set. */
 export interface CustomFieldRule {
@@ -148,102 +149,4 @@ export async function loadTicketFieldRules(ctx: Context): Promise<TicketFieldRul
 export async function statusLabel(ctx: Context, code: number): Promise<string> {
   const rules = await loadTicketFieldRules(ctx);
   return rules.statuses.get(code)?.agentLabel ?? `Status ${code}`;
-}
-
-/** A problem with one custom field value, in Freshdesk's validation shape. */
-export interface CustomFieldProblem {
-  field: string;
-  message: string;
-  code: string;
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/**
- * Checks `custom_fields` values against the account's definitions, as Freshdesk would: unknown keys,
- * value types, dropdown choices, and nested fields (each level must be a choice under the level
- * above; `current` holds the ticket's stored values for an update). Problems name
- * `customFields.<key>`. Required-ness is not checked here (it depends on create vs close).
- */
-export function checkCustomFields(
-  rules: TicketFieldRules,
-  values: Record<string, unknown>,
-  current: Record<string, unknown> = {},
-): CustomFieldProblem[] {
-  const problems: CustomFieldProblem[] = [];
-  const merged = { ...current, ...values };
-  const add = (key: string, message: string, code = 'invalid_value'): void => {
-    problems.push({ field: `customFields.${key}`, message, code });
-  };
-  for (const [key, value] of Object.entries(values)) {
-    const rule = rules.customFields.get(key);
-    if (rule === undefined) {
-      add(key, 'There is no such ticket field in this account', 'invalid_field');
-      continue;
-    }
-    if (value === null) {
-      continue;
-    }
-    const mismatch = (expected: string) =>
-      add(key, `It should be a/an ${expected}`, 'datatype_mismatch');
-    switch (rule.type) {
-      case 'custom_checkbox':
-        if (typeof value !== 'boolean') {
-          mismatch('Boolean');
-        }
-        break;
-      case 'custom_number':
-        if (typeof value !== 'number' || !Number.isInteger(value)) {
-          mismatch('Integer');
-        }
-        break;
-      case 'custom_decimal':
-        if (typeof value !== 'number') {
-          mismatch('Number');
-        }
-        break;
-      case 'custom_date':
-        if (typeof value !== 'string' || !DATE.test(value)) {
-          add(key, 'It should be a date in the YYYY-MM-DD format');
-        }
-        break;
-      case 'custom_dropdown':
-        if (typeof value !== 'string' || !(rule.choices ?? []).includes(value)) {
-          add(key, `It should be one of these values: '${(rule.choices ?? []).join(',')}'`);
-        }
-        break;
-      case 'nested_field':
-        checkNested(rule, key, value, merged, add);
-        break;
-      default:
-        if (typeof value !== 'string') {
-          mismatch('String');
-        }
-    }
-  }
-  return problems;
-}
-
-function checkNested(
-  rule: CustomFieldRule,
-  key: string,
-  value: unknown,
-  merged: Record<string, unknown>,
-  add: (key: string, message: string, code?: string) => void,
-): void {
-  const levels = rule.levels ?? [key];
-  // Walk down the tree along the levels above this one.
-  let node: unknown = rule.tree ?? {};
-  for (const parentName of levels.slice(0, (rule.level ?? 1) - 1)) {
-    const parent = merged[parentName];
-    if (typeof parent !== 'string') {
-      add(key, `It needs ${parentName} to be set as well`, 'missing_field');
-      return;
-    }
-    node = isRecord(node) ? node[parent] : undefined;
-  }
-  const allowed = isRecord(node) ? Object.keys(node) : (stringList(node) ?? []);
-  if (typeof value !== 'string' || !allowed.includes(value)) {
-    add(key, `It should be one of these values: '${allowed.join(',')}'`);
-  }
 }

@@ -8,6 +8,12 @@
  * after its answer arrived is safe for any phase: a fixed window that contains a call's arrival
  * ends no earlier than the gateway forgets that call, so no fixed window can hold more credits than
  * the sliding count allowed. Over time it still spends the full plan per window.
+ *
+ * Constant time: every counter is a running sum. Answered credits sit in an expiry queue of at most
+ * `BUCKETS + 1` time buckets (each a window's 1/64th, expiries rounded up, so nothing is forgotten
+ * early); calls in flight sit in a map in the order they were granted. Reserving, settling and
+ * checking cost the same whether the window holds 100 calls or 100,000: no step walks the calls.
+ * The same model fits a shared store (a Redis hash of bucket sums updated by one script).
  */
 import type { MeteredEndpoint } from '../upstream/credits.ts';
 import { BUDGET_NAMES, type BudgetName, type PlanLimits, planForTotal } from './plans.ts';
@@ -22,6 +28,11 @@ export interface BudgetOptions {
   bulkReserve?: number;
   /** Share of each budget kept for webhook-triggered work (0..1). @default 0.1 */
   webhookShare?: number;
+  /**
+   * Share of the account total that calls made with credentials not yet seen to work may have
+   * counted at once (0..1): made-up keys cannot starve real users. @default 0.05
+   */
+  unverifiedShare?: number;
   now?: () => number;
 }
 
@@ -29,14 +40,19 @@ export interface SpendRequest {
   endpoint: MeteredEndpoint | undefined;
   credits: number;
   priority: Priority;
+  /** Made with a credential Freshdesk has not accepted yet: limited to the unverified share. */
+  unverified?: boolean;
 }
+
+/** What may refuse a call: a budget, or the share of credentials not yet seen to work. */
+export type Limiter = BudgetName | 'unverified';
 
 export type Reservation =
   | { ok: true; id: number }
   | {
       ok: false;
-      /** The budget that refused. */
-      blockedOn: BudgetName;
+      /** What refused. */
+      blockedOn: Limiter;
       /**
        * When trying again can succeed (epoch ms); undefined when it depends on calls in flight
        * being answered (try again on the next settle).
@@ -60,6 +76,11 @@ export interface BudgetView {
   resetAt: number | null;
   /** Set after a 429: nothing is sent on this budget until then. */
   pausedUntil: number | null;
+  /**
+   * Credits per window known to pass when below `limit`: an assumed sub-limit not proven yet, or
+   * one probing its way back after a 429 (beyond it, one call at a time). Null when not probing.
+   */
+  proven: number | null;
 }
 
 export interface BudgetSnapshot {
@@ -72,28 +93,107 @@ export interface BudgetSnapshot {
   budgets: BudgetView[];
 }
 
-interface Entry {
+/** Counter slots: the five budgets, then the unverified share. */
+const LIMITERS: readonly Limiter[] = [...BUDGET_NAMES, 'unverified'];
+const SLOT = Object.fromEntries(LIMITERS.map((name, i) => [name, i])) as Record<Limiter, number>;
+const TOTAL = SLOT.total;
+const UNVERIFIED = SLOT.unverified;
+
+/** A granted call not answered yet. */
+interface Flight {
   credits: number;
   endpoint: MeteredEndpoint | undefined;
-  /** undefined while the call is in flight. */
-  expiresAt: number | undefined;
+  unverified: boolean;
   sentAt: number;
+}
+
+/** Credits leaving the window at `at`, per counter slot. */
+interface Bucket {
+  at: number;
+  sums: Float64Array;
+}
+
+/** Buckets per window: the expiry queue never holds more than this plus one. */
+const BUCKETS = 64;
+
+/** Longest wait, in windows after a 429's pause, before a capped sub-limit climbs again. */
+const MAX_CLIMB_WAIT_WINDOWS = 8;
+/** A capped sub-limit climbs back by this share of the plan's per window of demand. */
+const CLIMB_STEP = 0.25;
+
+/**
+ * A sub-limit held below the plan's after a 429: `cap` is what a window may hold now; calls that
+ * take it beyond `proven` (the cap a whole window has passed at) go one at a time. The cap climbs
+ * a step once `climbAt` has passed, if demand reached it meanwhile; a 429 sets it back to what the
+ * window held and doubles the wait before the next climb.
+ */
+interface Cap {
+  cap: number;
+  proven: number;
+  climbAt: number;
+  waitWindows: number;
+  demand: boolean;
 }
 
 /** How long an unanswered, unreported call stays "in flight" before it is assumed answered. */
 const MAX_IN_FLIGHT_WINDOWS = 2;
 
+const zeros = (): Float64Array => new Float64Array(LIMITERS.length);
+
+/**
+ * The expiry queue: a ring of preallocated buckets in time order (nothing allocated per call).
+ * Expiries lie within a window of now, so it never holds more than `BUCKETS + 1`; were it full,
+ * credits would join the last bucket (a later expiry: safe).
+ */
+class ExpiryRing {
+  readonly #ring: Bucket[] = Array.from({ length: BUCKETS + 2 }, () => ({ at: 0, sums: zeros() }));
+  #head = 0;
+  size = 0;
+
+  /** The `i`-th bucket from the oldest. */
+  at(i: number): Bucket {
+    return this.#ring[(this.#head + i) % this.#ring.length] as Bucket;
+  }
+
+  /** The bucket expiring at `at` (or the last one, when that is later). */
+  bucketFor(at: number): Bucket {
+    const tail = this.size > 0 ? this.at(this.size - 1) : undefined;
+    if (tail !== undefined && (tail.at >= at || this.size === this.#ring.length)) {
+      return tail;
+    }
+    const bucket = this.at(this.size);
+    bucket.at = at;
+    this.size += 1;
+    return bucket;
+  }
+
+  /** Takes the oldest bucket out (the caller has read it; its sums are zero again). */
+  shift(): void {
+    this.#head = (this.#head + 1) % this.#ring.length;
+    this.size -= 1;
+  }
+}
+
 export class BudgetModel {
   readonly windowMs: number;
   readonly #now: () => number;
   readonly #shares: Record<Priority, number>;
+  readonly #unverifiedShare: number;
+  readonly #bucketMs: number;
   #planName: string | null;
   #source: BudgetSnapshot['source'];
   #limits: Partial<Record<BudgetName, number>>;
-  /** Sub-limits not told but assumed; per endpoint, the credits a window has proven acceptable. */
+  /**
+   * Endpoints whose sub-limit is not trusted in full: assumed (learned plan) or hit by a 429. Up to
+   * `proven` credits a window flow freely; beyond it, one call at a time, each success raising it.
+   */
   #proven: Partial<Record<MeteredEndpoint, number>> = {};
-  #assumed = new Set<MeteredEndpoint>();
-  #entries = new Map<number, Entry>();
+  /** Sub-limits held below the plan's after a 429, climbing back a step per window (`#recover`). */
+  #capped: Partial<Record<MeteredEndpoint, Cap>> = {};
+  #flights = new Map<number, Flight>();
+  #inFlight = zeros();
+  #answered = zeros();
+  #buckets = new ExpiryRing();
   #paused: Partial<Record<BudgetName, number>> = {};
   #probe: number | undefined;
   #risky: number | undefined;
@@ -103,12 +203,17 @@ export class BudgetModel {
   constructor(options: BudgetOptions = {}) {
     this.windowMs = options.windowMs ?? 60_000;
     this.#now = options.now ?? Date.now;
+    this.#bucketMs = Math.max(1, Math.ceil(this.windowMs / BUCKETS));
     const reserve = options.bulkReserve ?? 0.25;
     const share = options.webhookShare ?? 0.1;
     if (!(reserve >= 0 && share >= 0 && reserve + share < 1)) {
       throw new TypeError(
         `bulkReserve and webhookShare must be non-negative and add up to less than 1; got ${reserve} and ${share}.`,
       );
+    }
+    this.#unverifiedShare = options.unverifiedShare ?? 0.05;
+    if (!(this.#unverifiedShare > 0 && this.#unverifiedShare <= 1)) {
+      throw new TypeError(`unverifiedShare must be in (0, 1]; got ${this.#unverifiedShare}.`);
     }
     this.#shares = {
       webhook: 1,
@@ -123,29 +228,32 @@ export class BudgetModel {
 
   /** The most one priority class may have counted on a budget at once; undefined when unlimited. */
   ceiling(budget: BudgetName, priority: Priority): number | undefined {
-    const limit = this.#limits[budget];
+    const limit =
+      (budget === 'total' ? undefined : this.#capped[budget]?.cap) ?? this.#limits[budget];
     if (limit === undefined) {
       return undefined;
     }
     return limit === 0 ? 0 : Math.max(1, Math.floor(limit * this.#shares[priority]));
   }
 
+  /** The most credentials not yet seen to work may have counted at once; undefined when unknown. */
+  unverifiedCeiling(): number | undefined {
+    const total = this.#limits.total;
+    return total === undefined ? undefined : Math.max(1, Math.floor(total * this.#unverifiedShare));
+  }
+
   /** Credits counted on a budget now: calls in flight plus answers less than a window old. */
-  used(budget: BudgetName): number {
-    this.#prune();
-    let sum = 0;
-    for (const entry of this.#entries.values()) {
-      if (budget === 'total' || entry.endpoint === budget) {
-        sum += entry.credits;
-      }
-    }
-    return sum;
+  used(budget: Limiter): number {
+    this.#prune(this.#now());
+    return this.#used(SLOT[budget]);
   }
 
   /** Grants the credits if every budget the call touches has room for its priority class. */
   reserve(request: SpendRequest): Reservation {
     const now = this.#now();
-    const budgets: BudgetName[] = request.endpoint ? ['total', request.endpoint] : ['total'];
+    this.#prune(now);
+    const endpoint = request.endpoint;
+    const budgets: BudgetName[] = endpoint ? ['total', endpoint] : ['total'];
     for (const budget of budgets) {
       const paused = this.#paused[budget];
       if (paused !== undefined && paused > now) {
@@ -161,29 +269,50 @@ export class BudgetModel {
       this.#probe = id;
       return { ok: true, id };
     }
+    if (endpoint) {
+      this.#recover(endpoint, now);
+    }
     for (const budget of budgets) {
       const ceiling = this.ceiling(budget, request.priority);
       if (ceiling === undefined) {
         continue;
       }
-      const used = this.used(budget);
+      const used = this.#used(SLOT[budget]);
       if (used + request.credits > ceiling) {
+        const capped = budget === 'total' ? undefined : this.#capped[budget];
+        if (capped) {
+          capped.demand = true;
+        }
         return {
           ok: false,
           blockedOn: budget,
-          retryAt: this.#whenFits(budget, used + request.credits - ceiling),
+          retryAt: this.#whenFits(SLOT[budget], used + request.credits - ceiling, now),
         };
       }
     }
-    const endpoint = request.endpoint;
-    let risky = false;
-    if (endpoint && this.#assumed.has(endpoint)) {
-      // An assumed sub-limit: beyond what a window has proven, one call at a time, so a wrong
-      // assumption costs at most one 429.
-      risky = this.used(endpoint) + request.credits > (this.#proven[endpoint] ?? 0);
-      if (risky && this.#risky !== undefined) {
-        return { ok: false, blockedOn: endpoint, retryAt: undefined };
+    if (request.unverified) {
+      const ceiling = this.unverifiedCeiling() ?? 1;
+      const used = this.#used(UNVERIFIED);
+      if (used + request.credits > ceiling) {
+        return {
+          ok: false,
+          blockedOn: 'unverified',
+          retryAt: this.#whenFits(UNVERIFIED, used + request.credits - ceiling, now),
+        };
       }
+    }
+    let risky = false;
+    const capped = endpoint ? this.#capped[endpoint] : undefined;
+    if (endpoint && capped) {
+      risky = this.#used(SLOT[endpoint]) + request.credits > capped.proven;
+    }
+    const proven = endpoint ? this.#proven[endpoint] : undefined;
+    if (endpoint && proven !== undefined) {
+      risky ||= this.#used(SLOT[endpoint]) + request.credits > proven;
+    }
+    if (risky && this.#risky !== undefined) {
+      // Beyond what is proven, one call at a time: a wrong guess costs one 429 at most.
+      return { ok: false, blockedOn: endpoint ?? 'total', retryAt: undefined };
     }
     const id = this.#add(request, now);
     if (risky) {
@@ -195,28 +324,33 @@ export class BudgetModel {
   /** Reconciles with Freshdesk's answer to a granted call (429s included). */
   settle(id: number, outcome: Outcome): void {
     const now = this.#now();
-    const entry = this.#entries.get(id);
-    this.#release(id);
+    this.#prune(now);
+    const flight = this.#land(id);
     const total = headerInt(outcome.headers['x-ratelimit-total']);
     if (total !== undefined) {
       this.#learnTotal(total);
     }
     if (outcome.status === 429) {
-      this.#entries.delete(id); // refused calls cost nothing
-      this.#on429(entry, headerInt(outcome.headers['retry-after']), now);
+      // Refused calls cost nothing.
+      this.#on429(flight, headerInt(outcome.headers['retry-after']), now);
       return;
     }
-    if (!entry) {
+    if (!flight) {
       return;
     }
-    entry.expiresAt = now + this.windowMs;
     const charged = headerInt(outcome.headers['x-ratelimit-used-currentrequest']);
-    if (charged !== undefined) {
-      entry.credits = charged;
-    }
-    if (entry.endpoint && this.#assumed.has(entry.endpoint)) {
-      const proven = this.#proven[entry.endpoint] ?? 0;
-      this.#proven[entry.endpoint] = Math.max(proven, this.used(entry.endpoint));
+    this.#count(flight, charged ?? flight.credits, now + this.windowMs);
+    const endpoint = flight.endpoint;
+    const proven = endpoint ? this.#proven[endpoint] : undefined;
+    if (endpoint && proven !== undefined) {
+      const held = Math.max(proven, this.#used(SLOT[endpoint]));
+      const limit = this.#limits[endpoint];
+      if (limit !== undefined && held >= limit) {
+        // The whole assumed sub-limit is proven.
+        delete this.#proven[endpoint];
+      } else {
+        this.#proven[endpoint] = held;
+      }
     }
     const remaining = headerInt(outcome.headers['x-ratelimit-remaining']);
     const limit = this.#limits.total;
@@ -225,14 +359,9 @@ export class BudgetModel {
       if (limit !== undefined) {
         // Freshdesk counts the whole account: credits it reports beyond ours were spent by others
         // (other integrations, apps, webhooks' own calls). Count them too, for one window.
-        const others = limit - remaining - this.used('total');
+        const others = limit - remaining - this.#used(TOTAL);
         if (others > 0) {
-          this.#entries.set(this.#nextId++, {
-            credits: others,
-            endpoint: undefined,
-            expiresAt: now + this.windowMs,
-            sentAt: now,
-          });
+          this.#addOthers(others, now + this.windowMs);
         }
       }
     }
@@ -240,43 +369,55 @@ export class BudgetModel {
 
   /** A granted call that got no answer (timeout, reset): it may have been charged, so keep it a window. */
   abandon(id: number): void {
-    const entry = this.#entries.get(id);
-    this.#release(id);
-    if (entry && entry.expiresAt === undefined) {
-      entry.expiresAt = this.#now() + this.windowMs;
+    const now = this.#now();
+    const flight = this.#land(id);
+    if (flight) {
+      this.#count(flight, flight.credits, now + this.windowMs);
     }
   }
 
   /** A grant that was never used: forget it entirely. */
   cancel(id: number): void {
-    this.#release(id);
-    this.#entries.delete(id);
+    this.#land(id);
   }
 
   /**
    * Milliseconds until `demand` credits could all be granted to `priority` (queued work ahead of it
    * included by the caller in `demand`), assuming calls in flight are answered now. Work larger than
-   * one window's ceiling spreads over several windows. 0 when the plan is unknown.
+   * one window's ceiling spreads over several windows. 0 when the plan is unknown. With
+   * `unverified`, the demand also has to fit the unverified share.
    */
-  waitFor(demand: Partial<Record<BudgetName, number>>, priority: Priority): number {
+  waitFor(
+    demand: Partial<Record<BudgetName, number>>,
+    priority: Priority,
+    unverified = false,
+  ): number {
     const now = this.#now();
+    this.#prune(now);
     let wait = 0;
-    for (const budget of BUDGET_NAMES) {
-      const credits = demand[budget] ?? 0;
-      const ceiling = this.ceiling(budget, priority);
+    const checks: [Limiter, number | undefined][] = BUDGET_NAMES.map((budget) => [
+      budget,
+      this.ceiling(budget, priority),
+    ]);
+    if (unverified) {
+      checks.push(['unverified', this.unverifiedCeiling()]);
+    }
+    for (const [limiter, ceiling] of checks) {
+      const credits = demand[limiter === 'unverified' ? 'total' : limiter] ?? 0;
       if (credits <= 0 || ceiling === undefined) {
         continue;
       }
-      const paused = Math.max(0, (this.#paused[budget] ?? 0) - now);
       if (ceiling === 0) {
         return Number.POSITIVE_INFINITY;
       }
-      const used = this.used(budget);
+      const slot = SLOT[limiter];
+      const paused = limiter === 'unverified' ? 0 : Math.max(0, (this.#paused[limiter] ?? 0) - now);
+      const used = this.#used(slot);
       let at: number;
       if (credits <= ceiling) {
-        at = this.#whenFits(budget, used + credits - ceiling, true) ?? now;
+        at = this.#whenFits(slot, used + credits - ceiling, now, true) ?? now;
       } else {
-        const allFree = this.#whenFits(budget, used, true) ?? now;
+        const allFree = this.#whenFits(slot, used, now, true) ?? now;
         at = allFree + (Math.ceil(credits / ceiling) - 1) * this.windowMs;
       }
       wait = Math.max(wait, paused, at - now);
@@ -286,26 +427,24 @@ export class BudgetModel {
 
   snapshot(): BudgetSnapshot {
     const now = this.#now();
-    this.#prune();
+    this.#prune(now);
     const budgets = BUDGET_NAMES.filter(
       (name) => name === 'total' || this.#limits[name] !== undefined,
     ).map((name): BudgetView => {
-      const limit = this.#limits[name] ?? null;
-      const used = this.used(name);
-      let resetAt: number | null = null;
-      for (const entry of this.#entries.values()) {
-        if (name === 'total' || entry.endpoint === name) {
-          resetAt = Math.max(resetAt ?? 0, entry.expiresAt ?? now + this.windowMs);
-        }
-      }
+      const slot = SLOT[name];
+      const capped = name === 'total' ? undefined : this.#recover(name, now);
+      const limit = capped?.cap ?? this.#limits[name] ?? null;
+      const used = this.#used(slot);
       const paused = this.#paused[name];
+      const proven = name === 'total' ? undefined : (capped?.proven ?? this.#proven[name]);
       return {
         name,
         limit,
         used,
         remaining: limit === null ? null : Math.max(0, limit - used),
-        resetAt,
+        resetAt: this.#resetAt(slot, now),
         pausedUntil: paused !== undefined && paused > now ? paused : null,
+        proven: proven ?? null,
       };
     });
     return {
@@ -317,23 +456,84 @@ export class BudgetModel {
     };
   }
 
+  #used(slot: number): number {
+    return (this.#inFlight[slot] as number) + (this.#answered[slot] as number);
+  }
+
+  /** Adds `credits` to `counters` on every slot a call counts against (total, endpoint, share). */
+  #apply(
+    counters: Float64Array,
+    flight: Pick<Flight, 'endpoint' | 'unverified'>,
+    credits: number,
+  ): void {
+    counters[TOTAL] = (counters[TOTAL] as number) + credits;
+    if (flight.endpoint) {
+      const slot = SLOT[flight.endpoint];
+      counters[slot] = (counters[slot] as number) + credits;
+    }
+    if (flight.unverified) {
+      counters[UNVERIFIED] = (counters[UNVERIFIED] as number) + credits;
+    }
+  }
+
   #add(request: SpendRequest, now: number): number {
     const id = this.#nextId++;
-    this.#entries.set(id, {
+    const flight: Flight = {
       credits: request.credits,
       endpoint: request.endpoint,
-      expiresAt: undefined,
+      unverified: request.unverified === true,
       sentAt: now,
-    });
+    };
+    this.#flights.set(id, flight);
+    this.#apply(this.#inFlight, flight, flight.credits);
     return id;
   }
 
-  #release(id: number): void {
+  /** Takes a call out of flight (answered, abandoned or cancelled); returns it if it was there. */
+  #land(id: number): Flight | undefined {
     if (this.#probe === id) {
       this.#probe = undefined;
     }
     if (this.#risky === id) {
       this.#risky = undefined;
+    }
+    const flight = this.#flights.get(id);
+    if (flight) {
+      this.#flights.delete(id);
+      this.#apply(this.#inFlight, flight, -flight.credits);
+    }
+    return flight;
+  }
+
+  /** Counts an answered call's credits until `expiresAt`. */
+  #count(flight: Flight, credits: number, expiresAt: number): void {
+    const bucket = this.#buckets.bucketFor(Math.ceil(expiresAt / this.#bucketMs) * this.#bucketMs);
+    this.#apply(bucket.sums, flight, credits);
+    this.#apply(this.#answered, flight, credits);
+  }
+
+  /** Counts credits on the total alone (others' spending seen in Freshdesk's headers). */
+  #addOthers(credits: number, expiresAt: number): void {
+    this.#count({ credits, endpoint: undefined, unverified: false, sentAt: 0 }, credits, expiresAt);
+  }
+
+  #prune(now: number): void {
+    while (this.#buckets.size > 0 && this.#buckets.at(0).at <= now) {
+      const sums = this.#buckets.at(0).sums;
+      for (let slot = 0; slot < sums.length; slot++) {
+        this.#answered[slot] = (this.#answered[slot] as number) - (sums[slot] as number);
+        sums[slot] = 0;
+      }
+      this.#buckets.shift();
+    }
+    // Calls never settled nor abandoned (the client lost track of them) are assumed answered two
+    // windows after they were granted, so they have left the window too. Oldest first.
+    const stale = now - MAX_IN_FLIGHT_WINDOWS * this.windowMs;
+    for (const [id, flight] of this.#flights) {
+      if (flight.sentAt >= stale) {
+        break;
+      }
+      this.#land(id);
     }
   }
 
@@ -345,7 +545,8 @@ export class BudgetModel {
       this.#source = 'learned';
       for (const budget of BUDGET_NAMES) {
         if (budget !== 'total' && this.#limits[budget] !== undefined) {
-          this.#assumed.add(budget);
+          // Assumed, not told: proven one window at a time.
+          this.#proven[budget] = 0;
         }
       }
     }
@@ -353,67 +554,98 @@ export class BudgetModel {
     this.#limits.total = total;
   }
 
-  #on429(entry: Entry | undefined, retryAfterSeconds: number | undefined, now: number): void {
+  #on429(flight: Flight | undefined, retryAfterSeconds: number | undefined, now: number): void {
     const until = now + (retryAfterSeconds ?? Math.ceil(this.windowMs / 1000)) * 1000;
-    const endpoint = entry?.endpoint;
+    const endpoint = flight?.endpoint;
     const total = this.#limits.total;
     // The answer does not say which limit was hit: blame the endpoint's sub-limit only when the
     // account total still had room for the call by the gateway's own count.
     const totalHadRoom =
-      total !== undefined && entry !== undefined && this.used('total') + entry.credits <= total;
+      total !== undefined && flight !== undefined && this.#used(TOTAL) + flight.credits <= total;
     const budget: BudgetName = endpoint && totalHadRoom ? endpoint : 'total';
     this.#paused[budget] = Math.max(this.#paused[budget] ?? 0, until);
-    if (budget !== 'total' && this.#assumed.has(budget)) {
-      // The assumed sub-limit was wrong: what this window held is the best lower bound there is.
-      const learned = Math.max(1, this.used(budget));
-      this.#limits[budget] = Math.min(this.#limits[budget] ?? learned, learned);
-      this.#proven[budget] = this.#limits[budget];
-      this.#assumed.delete(budget);
+    if (budget !== 'total') {
+      // The sub-limit had less room than counted: someone else spends it too, or it is lower than
+      // assumed. Hold it at what this window held, and do not shrink it for good: after the pause
+      // (a window later after a second 429, twice that after a third...) it climbs back a step per
+      // window of demand without a 429, calls beyond what is proven going one at a time.
+      const held = Math.max(1, this.#used(SLOT[budget]));
+      const before = this.#capped[budget];
+      const waitWindows =
+        before === undefined
+          ? 0
+          : Math.min(MAX_CLIMB_WAIT_WINDOWS, Math.max(1, before.waitWindows * 2));
+      this.#capped[budget] = {
+        cap: held,
+        proven: held,
+        climbAt: until + waitWindows * this.windowMs,
+        waitWindows,
+        demand: false,
+      };
+      delete this.#proven[budget];
     }
   }
 
+  /** A capped sub-limit's state now, after climbing a step if it is due (constant time). */
+  #recover(endpoint: MeteredEndpoint, now: number): Cap | undefined {
+    const capped = this.#capped[endpoint];
+    if (capped === undefined || now < capped.climbAt) {
+      return capped;
+    }
+    const limit = this.#limits[endpoint] ?? capped.cap;
+    if (capped.demand) {
+      // A window passed at this cap without a 429 while demand reached it: it is proven; climb.
+      capped.proven = capped.cap;
+      capped.cap = Math.min(limit, capped.cap + Math.max(1, Math.ceil(limit * CLIMB_STEP)));
+      capped.demand = false;
+      if (capped.proven >= limit) {
+        delete this.#capped[endpoint];
+        return undefined;
+      }
+    }
+    capped.climbAt = now + this.windowMs;
+    return capped;
+  }
+
   /**
-   * The earliest time at which `excess` credits counted on `budget` will have left the window;
-   * undefined when that needs calls still in flight (unless `assumeInFlightNow`).
+   * The earliest time at which `excess` credits counted on `slot` will have left the window;
+   * undefined when that needs calls still in flight (unless `assumeInFlightNow`). At most one walk
+   * over the expiry buckets: constant time.
    */
-  #whenFits(budget: BudgetName, excess: number, assumeInFlightNow = false): number | undefined {
+  #whenFits(
+    slot: number,
+    excess: number,
+    now: number,
+    assumeInFlightNow = false,
+  ): number | undefined {
     if (excess <= 0) {
-      return this.#now();
+      return now;
     }
-    const now = this.#now();
-    const expiries: { at: number; credits: number }[] = [];
-    for (const entry of this.#entries.values()) {
-      if (budget === 'total' || entry.endpoint === budget) {
-        const at = entry.expiresAt ?? (assumeInFlightNow ? now + this.windowMs : undefined);
-        if (at !== undefined) {
-          expiries.push({ at, credits: entry.credits });
-        }
-      }
-    }
-    expiries.sort((a, b) => a.at - b.at);
     let freed = 0;
-    for (const { at, credits } of expiries) {
-      freed += credits;
+    for (let i = 0; i < this.#buckets.size; i++) {
+      const bucket = this.#buckets.at(i);
+      freed += bucket.sums[slot] as number;
       if (freed >= excess) {
-        return at;
+        return bucket.at;
       }
+    }
+    if (assumeInFlightNow && freed + (this.#inFlight[slot] as number) >= excess) {
+      return now + this.windowMs;
     }
     return undefined;
   }
 
-  #prune(): void {
-    const now = this.#now();
-    const stale = now - MAX_IN_FLIGHT_WINDOWS * this.windowMs;
-    for (const [id, entry] of this.#entries) {
-      if (entry.expiresAt === undefined && entry.sentAt < stale) {
-        // Never settled nor abandoned (the client lost track of it): assume answered back then.
-        entry.expiresAt = entry.sentAt + MAX_IN_FLIGHT_WINDOWS * this.windowMs;
-        this.#release(id);
-      }
-      if (entry.expiresAt !== undefined && entry.expiresAt <= now) {
-        this.#entries.delete(id);
+  #resetAt(slot: number, now: number): number | null {
+    if ((this.#inFlight[slot] as number) > 0) {
+      return now + this.windowMs;
+    }
+    for (let i = this.#buckets.size - 1; i >= 0; i--) {
+      const bucket = this.#buckets.at(i);
+      if ((bucket.sums[slot] as number) > 0) {
+        return bucket.at;
       }
     }
+    return null;
   }
 }
 

@@ -46,6 +46,89 @@ export const PLAN_PRESETS: Readonly<Record<PlanPresetName, PlanLimits>> = {
   },
 };
 
+/** The names `FRESHDESK_PLAN` takes for each sub-limit of a custom plan (contract section 2). */
+export const CUSTOM_PLAN_KEYS: Readonly<Record<string, MeteredEndpoint | 'total'>> = {
+  total: 'total',
+  ticketCreate: 'ticket_create',
+  ticketUpdate: 'ticket_update',
+  ticketsList: 'tickets_list',
+  contactsList: 'contacts_list',
+};
+
+/**
+ * A limit Freshdesk granted on request: `total=N[,ticketCreate=N][,ticketUpdate=N][,ticketsList=N][,contactsList=N]`.
+ * Omitted sub-limits scale with the total in Enterprise's proportions (rounded down, at least 1).
+ * Returns the problems instead when the text is malformed.
+ */
+export function parseCustomPlan(
+  text: string,
+): { name: string; limits: PlanLimits } | { problems: string[] } {
+  const problems: string[] = [];
+  const given: Partial<Record<BudgetName, number>> = {};
+  for (const part of text.split(',')) {
+    const match = /^\s*([A-Za-z]+)\s*=\s*(\d+)\s*$/.exec(part);
+    const budget = match ? CUSTOM_PLAN_KEYS[match[1] as string] : undefined;
+    if (!match || budget === undefined) {
+      problems.push(
+        `"${part.trim()}" is not one of ${Object.keys(CUSTOM_PLAN_KEYS)
+          .map((key) => `${key}=N`)
+          .join(', ')}`,
+      );
+      continue;
+    }
+    if (given[budget] !== undefined) {
+      problems.push(`${match[1]} is given twice`);
+    }
+    const value = Number(match[2]);
+    if (!Number.isSafeInteger(value) || value < 1) {
+      problems.push(`${match[1]} must be a whole number of at least 1; got ${match[2]}`);
+    }
+    given[budget] = value;
+  }
+  const total = given.total;
+  if (total === undefined) {
+    problems.push('total=N is required');
+  }
+  if (problems.length > 0 || total === undefined) {
+    return { problems };
+  }
+  const limits: PlanLimits = { total };
+  const enterprise = PLAN_PRESETS.enterprise;
+  for (const budget of BUDGET_NAMES) {
+    if (budget === 'total') {
+      continue;
+    }
+    const value =
+      given[budget] ??
+      Math.max(
+        1,
+        Math.floor((total * (enterprise[budget] ?? enterprise.total)) / enterprise.total),
+      );
+    if (value > total) {
+      problems.push(`${budget} (${value}) cannot exceed total (${total})`);
+    }
+    limits[budget] = value;
+  }
+  return problems.length > 0 ? { problems } : { name: 'custom', limits };
+}
+
+/** A plan by preset name or custom limits (`FRESHDESK_PLAN`). */
+export function readPlan(
+  text: string,
+): { name: string; limits: PlanLimits } | { problems: string[] } {
+  if (Object.hasOwn(PLAN_PRESETS, text)) {
+    return { name: text, limits: PLAN_PRESETS[text as PlanPresetName] };
+  }
+  if (text.includes('=')) {
+    return parseCustomPlan(text);
+  }
+  return {
+    problems: [
+      `it must be one of ${Object.keys(PLAN_PRESETS).join(', ')}, or total=N[,ticketCreate=N][,ticketUpdate=N][,ticketsList=N][,contactsList=N]; got "${text}"`,
+    ],
+  };
+}
+
 /** Purchased add-ons, recognised from `X-RateLimit-Total` only. */
 const ADD_ONS: readonly PlanLimits[] = [
   { total: 1000, ticket_create: 400, ticket_update: 400, tickets_list: 300, contacts_list: 300 },

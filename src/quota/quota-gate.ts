@@ -14,6 +14,10 @@ export interface QuotaRequest {
   priority: Priority;
   /** Epoch ms by which the call must have started; the gate refuses rather than wait past it. */
   deadline: number;
+  /**
+   * The credential's hash (`credentialHash`), when the gate checks credentials: never the key.
+   */
+  credential?: string;
   /** For the refusal's error only (`GET`, `/api/v2/tickets`); never sent anywhere. */
   method?: string;
   path?: string;

@@ -4,11 +4,14 @@
  * served within a class; each is granted when its budgets have room for its class, and refused (an
  * `UpstreamError` of kind `quota` with `retryAfter`) when it cannot start before its deadline.
  * A 429 pauses the budget it hit for everyone at once, so nothing retries into a known 429.
+ * With a `CredentialRegistry` (passthrough mode), calls with a key Freshdesk refused are refused
+ * here without a call, and calls with a key not yet seen to work only spend the unverified share.
  */
 import type { MeteredEndpoint } from '../upstream/credits.ts';
 import { UpstreamError } from '../upstream/upstream-error.ts';
 import type { BudgetSnapshot } from './budget.ts';
-import { type BudgetName, PLAN_PRESETS, type PlanPresetName } from './plans.ts';
+import type { CredentialRegistry, CredentialState } from './credentials.ts';
+import type { BudgetName, PlanLimits } from './plans.ts';
 import type { Priority, QuotaGate, QuotaOutcome, QuotaRequest } from './quota-gate.ts';
 import { MemoryQuotaStore, type QuotaStore } from './store.ts';
 
@@ -27,6 +30,8 @@ export interface QuotaSchedulerOptions {
   now?: () => number;
   /** Told when the store fails (e.g. a shared store is unreachable); calls are then refused. */
   onError?: (error: unknown) => void;
+  /** What Freshdesk said of each credential (passthrough mode); without one, every key is trusted. */
+  credentials?: CredentialRegistry;
 }
 
 interface Waiter {
@@ -51,9 +56,11 @@ export class QuotaScheduler implements QuotaGate {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   readonly #windowMs: number;
+  readonly #credentials: CredentialRegistry | undefined;
 
   constructor(options: QuotaSchedulerOptions) {
     this.#store = options.store;
+    this.#credentials = options.credentials;
     this.#windowMs = options.windowMs ?? 60_000;
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => {});
@@ -70,6 +77,9 @@ export class QuotaScheduler implements QuotaGate {
       return Promise.reject(signal.reason);
     }
     const now = this.#now();
+    if (this.credentialState(request.credential) === 'refused') {
+      return Promise.reject(this.#refusedKey(request));
+    }
     if (request.deadline <= now) {
       return Promise.reject(refusal(request, now + this.#windowMs, now));
     }
@@ -102,6 +112,9 @@ export class QuotaScheduler implements QuotaGate {
   }
 
   settle(request: QuotaRequest, outcome: QuotaOutcome): void {
+    if (request.credential !== undefined) {
+      this.#credentials?.record(request.credential, outcome.status);
+    }
     const id = this.#granted.get(request);
     if (id === undefined) {
       return;
@@ -114,7 +127,11 @@ export class QuotaScheduler implements QuotaGate {
    * Milliseconds until `credits` more could be spent by `priority`, behind the calls already queued
    * ahead of it. Used to refuse an operation before it starts.
    */
-  async waitFor(demand: Partial<Record<BudgetName, number>>, priority: Priority): Promise<number> {
+  async waitFor(
+    demand: Partial<Record<BudgetName, number>>,
+    priority: Priority,
+    credential?: string,
+  ): Promise<number> {
     const total: Partial<Record<BudgetName, number>> = { ...demand };
     for (const waiter of this.#queue) {
       if (RANK[waiter.request.priority] <= RANK[priority]) {
@@ -124,7 +141,30 @@ export class QuotaScheduler implements QuotaGate {
         }
       }
     }
-    return this.#store.waitFor(total, priority);
+    return this.#store.waitFor(total, priority, this.credentialState(credential) === 'unknown');
+  }
+
+  /** What Freshdesk said of a credential; `verified` when credentials are not checked. */
+  credentialState(credential: string | undefined): CredentialState {
+    return credential === undefined || this.#credentials === undefined
+      ? 'verified'
+      : this.#credentials.state(credential);
+  }
+
+  /** The error for a call with a key Freshdesk refused recently: nothing is sent. */
+  #refusedKey(request: QuotaRequest): UpstreamError {
+    const seconds = this.#credentials?.refusedFor(request.credential ?? '') ?? 0;
+    return new UpstreamError(
+      `Freshdesk refused this API key less than ${Math.ceil((this.#credentials?.refusedTtlMs ?? 0) / 60_000)} minutes ago; it is not sent again for ${seconds} s.`,
+      {
+        kind: 'http',
+        status: 401,
+        method: request.method ?? 'GET',
+        path: request.path ?? '',
+        upstreamCode: 'invalid_credentials',
+        retryable: false,
+      },
+    );
   }
 
   async status(): Promise<QuotaStatus> {
@@ -165,6 +205,7 @@ export class QuotaScheduler implements QuotaGate {
             endpoint: request.endpoint,
             credits: request.credits,
             priority: request.priority,
+            unverified: this.credentialState(request.credential) === 'unknown',
           });
           if (!this.#queue.includes(waiter)) {
             // Aborted or timed out while the store answered.
@@ -265,13 +306,17 @@ export function refusal(
 
 export interface QuotaSettings {
   /** The plan when told (`FRESHDESK_PLAN`); otherwise learned from Freshdesk's headers. */
-  plan?: PlanPresetName;
+  plan?: { name: string; limits: PlanLimits };
   /** @default 60000 */
   windowMs?: number;
   /** @default 25 */
   bulkReservePercent?: number;
   /** @default 10 */
   webhookSharePercent?: number;
+  /** @default 5 */
+  unverifiedSharePercent?: number;
+  /** Check credentials (passthrough mode): refuse keys Freshdesk refused, limit unverified ones. */
+  credentials?: CredentialRegistry;
   /** A shared store (several replicas); the in-process store by default. */
   store?: QuotaStore;
   onError?: (error: unknown) => void;
@@ -283,12 +328,16 @@ export function createQuotaScheduler(settings: QuotaSettings = {}): QuotaSchedul
   const store =
     settings.store ??
     new MemoryQuotaStore({
-      plan: settings.plan
-        ? { name: settings.plan, limits: PLAN_PRESETS[settings.plan] }
-        : undefined,
+      plan: settings.plan,
       windowMs,
       bulkReserve: (settings.bulkReservePercent ?? 25) / 100,
       webhookShare: (settings.webhookSharePercent ?? 10) / 100,
+      unverifiedShare: (settings.unverifiedSharePercent ?? 5) / 100,
     });
-  return new QuotaScheduler({ store, windowMs, onError: settings.onError });
+  return new QuotaScheduler({
+    store,
+    windowMs,
+    onError: settings.onError,
+    credentials: settings.credentials,
+  });
 }

@@ -23,8 +23,15 @@ export interface QuotaStore {
   abandon(id: number): Promise<void>;
   /** A grant nobody used (its caller went away first): nothing was sent. */
   cancel(id: number): Promise<void>;
-  /** Milliseconds until `demand` credits could all be granted to `priority`. */
-  waitFor(demand: Partial<Record<BudgetName, number>>, priority: Priority): Promise<number>;
+  /**
+   * Milliseconds until `demand` credits could all be granted to `priority` (`unverified`: within
+   * the share of credentials not yet seen to work).
+   */
+  waitFor(
+    demand: Partial<Record<BudgetName, number>>,
+    priority: Priority,
+    unverified?: boolean,
+  ): Promise<number>;
   snapshot(): Promise<BudgetSnapshot>;
 }
 
@@ -52,8 +59,12 @@ export class MemoryQuotaStore implements QuotaStore {
     this.model.cancel(id);
   }
 
-  async waitFor(demand: Partial<Record<BudgetName, number>>, priority: Priority): Promise<number> {
-    return this.model.waitFor(demand, priority);
+  async waitFor(
+    demand: Partial<Record<BudgetName, number>>,
+    priority: Priority,
+    unverified = false,
+  ): Promise<number> {
+    return this.model.waitFor(demand, priority, unverified);
   }
 
   async snapshot(): Promise<BudgetSnapshot> {

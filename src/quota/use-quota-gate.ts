@@ -1,24 +1,42 @@
 /**
- * Cost before execution: estimates an operation's credits from its selection set before any
- * resolver runs, and refuses it with `QUOTA_EXCEEDED` (before any upstream call) when the estimate
- * is over the per-operation cap, or when the account's budget cannot serve it before its deadline.
- * After execution it records the budget left, for `extensions.cost.remaining`.
+ * Admission before execution: takes one budget snapshot per operation, asks the operation for its
+ * cost estimate (the loading plan makes it: `src/plan/estimate.ts`; quota only receives it), and
+ * refuses the operation (before any upstream call) when the estimate is over the per-operation cap,
+ * when the account's budget cannot serve it before its deadline, or when its credential is one
+ * Freshdesk refused. Records the budget left for `extensions.cost.remaining`.
  */
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { type Estimate, type EstimateOptions, estimateOperation } from './estimator.ts';
+import type { BudgetName } from './plans.ts';
 import type { Priority } from './quota-gate.ts';
 import type { QuotaScheduler, QuotaStatus } from './scheduler.ts';
+
+/** What an operation is expected to spend upstream. */
+export interface Estimate {
+  /** Credits on the account total. */
+  credits: number;
+  /** Upstream calls. */
+  calls: number;
+  /** Credits per budget (`total` plus the metered endpoints touched). */
+  budgets: Partial<Record<BudgetName, number>>;
+}
 
 /** What the plugin needs from one operation's context (the quota module knows no Context type). */
 export interface OperationQuota {
   priority: Priority;
   /** Epoch ms by which the operation must be done. */
   deadline: number;
-  /** Whole lists cached for the operation's credential. */
-  cached?: (list: string) => boolean;
-  /** What is known of scanned lists' sizes for the operation's credential. */
-  listSize?: EstimateOptions['listSize'];
+  /** The credential's hash, when credentials are checked. */
+  credential?: string;
+  /** The operation's cost estimate, made from the one snapshot taken for it. */
+  estimate(
+    status: QuotaStatus,
+    request: {
+      document: DocumentNode;
+      operationName?: string | null;
+      variables?: Readonly<Record<string, unknown>> | null;
+    },
+  ): Estimate | Promise<Estimate>;
   /** Filled in: `estimated` before execution, `remaining` after. */
   cost: { estimated: number; spent: number; remaining: number | null };
 }
@@ -44,15 +62,18 @@ export function useQuotaGate<TContext extends object>(
     async onExecute({ args, setResultAndStopExecution }) {
       const operation = describe(args.contextValue as TContext);
       const before = await scheduler.status();
-      const estimate = estimateOperation(args.document, args.operationName, args.variableValues, {
-        cached: operation.cached,
-        listSize: operation.listSize,
-        remaining: (name) => before.budgets.find((budget) => budget.name === name)?.remaining,
-        quotaKnown: before.source !== 'unknown',
-      });
-      operation.cost.estimated = estimate.credits;
       operation.cost.remaining = remainingOf(before);
-      const refusal = await refuse(estimate, operation, before);
+      const refusal =
+        refusedCredential(operation) ??
+        (await refuse(
+          await operation.estimate(before, {
+            document: args.document,
+            operationName: args.operationName,
+            variables: args.variableValues,
+          }),
+          operation,
+          before,
+        ));
       if (refusal) {
         setResultAndStopExecution({
           data: null,
@@ -63,18 +84,40 @@ export function useQuotaGate<TContext extends object>(
       }
       return {
         async onExecuteDone() {
-          operation.cost.remaining = remainingOf(await scheduler.status());
+          // One snapshot per operation: what is left is what was left less what this one spent;
+          // a second look only when the plan was not known before (the first answer tells it).
+          const known = before.source !== 'unknown';
+          const remaining = known ? remainingOf(before) : remainingOf(await scheduler.status());
+          operation.cost.remaining =
+            remaining === null ? null : Math.max(0, remaining - (known ? operation.cost.spent : 0));
         },
       };
     },
   };
+
+  function refusedCredential(operation: OperationQuota): GraphQLError | undefined {
+    if (scheduler.credentialState(operation.credential) !== 'refused') {
+      return undefined;
+    }
+    return new GraphQLError(
+      'Freshdesk refused this API key recently; the gateway does not send it again for a while. Check the key.',
+      { extensions: { code: 'UNAUTHENTICATED', retryable: false } },
+    );
+  }
 
   async function refuse(
     estimate: Estimate,
     operation: OperationQuota,
     status: QuotaStatus,
   ): Promise<GraphQLError | undefined> {
+    operation.cost.estimated = estimate.credits;
     const remaining = remainingOf(status);
+    if (!Number.isFinite(estimate.credits)) {
+      return quotaError(
+        'This operation is too complex to estimate its Freshdesk credits (too many distinct nested selections). Split it.',
+        { maxCredits: maxOperationCredits, remaining, retryable: false },
+      );
+    }
     if (estimate.credits > maxOperationCredits) {
       return quotaError(
         `This operation would spend about ${estimate.credits} Freshdesk credits; the gateway allows ${maxOperationCredits} per operation. Ask for fewer items (smaller \`first\`, less nesting).`,
@@ -87,7 +130,11 @@ export function useQuotaGate<TContext extends object>(
         },
       );
     }
-    const waitMs = await scheduler.waitFor(estimate.budgets, operation.priority);
+    const waitMs = await scheduler.waitFor(
+      estimate.budgets,
+      operation.priority,
+      operation.credential,
+    );
     if (now() + waitMs > operation.deadline) {
       const retryAfter = Number.isFinite(waitMs) ? Math.max(1, Math.ceil(waitMs / 1000)) : null;
       return quotaError(

@@ -6,6 +6,7 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder } from '../builder.ts';
 import { badUserInput } from '../errors.ts';
+import { DEFAULT_FIRST, MAX_FIRST } from '../plan/rules.ts';
 
 export interface ConnectionResult<T> {
   edges: { cursor: string; node: T }[];
@@ -82,8 +83,6 @@ export function defineConnection<T extends object>(
 
 /** The builder's schema types, for refs passed around between files. */
 export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer S> ? S : never;
-export const DEFAULT_FIRST = 30;
-export const MAX_FIRST = 100;
 
 /** Validates `first` (1..100, default 30). */
 export function readFirst(first: number | null | undefined): number {

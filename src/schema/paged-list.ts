@@ -1,12 +1,10 @@
 /**
  * A connection window over a plain Freshdesk list (`page`/`per_page`, `Link` for the next page), for
- * lists served page by page rather than from a cached whole list. Cursors hold the position (`o`).
- * A client that keeps its page size gets one call per window; otherwise 100-record pages cover it.
+ * lists served page by page rather than from a cached whole list. Cursors hold the position (`o`);
+ * the pages are the plan's window (`planWindow`): one call whenever some page size holds the window.
  */
+import { planWindow } from '../plan/windows.ts';
 import { type ConnectionResult, encodeCursor, offsetAfter, readFirst } from './connection.ts';
-
-/** Freshdesk's largest page. */
-const MAX_PER_PAGE = 100;
 
 export interface ListPage<T> {
   items: T[];
@@ -19,18 +17,18 @@ export async function pagedConnection<T>(
 ): Promise<ConnectionResult<T>> {
   const first = readFirst(args.first);
   const offset = offsetAfter(args.after);
-  const perPage = offset % first === 0 ? first : MAX_PER_PAGE;
-  const startPage = Math.floor(offset / perPage) + 1;
-  const skip = offset - (startPage - 1) * perPage;
+  const plan = planWindow(offset, first);
   const collected: T[] = [];
-  let page: number | undefined = startPage;
-  let more = true;
-  while (page !== undefined && collected.length < skip + first) {
-    const result: ListPage<T> = await fetchPage(page, perPage);
+  let more = false;
+  for (const call of plan?.calls ?? []) {
+    const result = await fetchPage(call.page, call.perPage);
     collected.push(...result.items);
     more = result.nextPage !== undefined;
-    page = more ? page + 1 : undefined;
+    if (!more) {
+      break;
+    }
   }
+  const skip = plan?.skip ?? 0;
   const slice = collected.slice(skip, skip + first);
   return {
     edges: slice.map((node, i) => ({ node, cursor: encodeCursor({ o: offset + i }) })),

@@ -11,6 +11,7 @@ import { currentRequestId } from '../request-scope.ts';
 import { creditsFor, meteredEndpoint } from './credits.ts';
 import { parseErrorBody } from './error-body.ts';
 import { nextPageFromLink } from './link.ts';
+import { credentialHash, type QueryValue, type ReadRequest, requestKey } from './request-key.ts';
 import { UpstreamError } from './upstream-error.ts';
 
 export interface FreshdeskClientOptions {
@@ -35,7 +36,7 @@ export interface FreshdeskClientOptions {
   dispatcher?: Dispatcher;
 }
 
-export type QueryValue = string | number | boolean | undefined;
+export type { QueryValue } from './request-key.ts';
 
 export interface UpstreamResponse<T> {
   status: number;
@@ -115,6 +116,7 @@ export class FreshdeskClient {
   readonly #backoffMaxMs: number;
   readonly #random: () => number;
   readonly #signals = new WeakMap<SessionOptions, OperationSignals>();
+  readonly #credentials = new WeakMap<SessionOptions, string>();
 
   constructor(options: FreshdeskClientOptions) {
     this.origin = new URL(options.origin).origin;
@@ -167,6 +169,16 @@ export class FreshdeskClient {
     return signals;
   }
 
+  /** The hash of the session's key (what the quota gate and read keys know it by), made once. */
+  credentialOf(session: SessionOptions): string {
+    let hash = this.#credentials.get(session);
+    if (hash === undefined) {
+      hash = credentialHash(session.apiKey);
+      this.#credentials.set(session, hash);
+    }
+    return hash;
+  }
+
   /** A view of the client bound to one caller's key, deadline and priority (one per GraphQL operation). */
   session(options: SessionOptions): FreshdeskSession {
     return new FreshdeskSession(this, options);
@@ -194,6 +206,7 @@ export class FreshdeskClient {
       credits: creditsFor(method, path, include),
       priority: session.priority ?? 'interactive',
       deadline: session.deadline,
+      credential: this.credentialOf(session),
       method,
       path,
     };
@@ -404,14 +417,47 @@ export function retryDelay(
   return wait + MIN_ATTEMPT_MS < policy.remainingMs ? wait : undefined;
 }
 
-/** A client bound to one operation's key, deadline and priority. */
+/**
+ * A client bound to one operation's key, deadline and priority. Every read goes through `read`,
+ * under its normalised key (`requestKey`): a read the operation already made (or is making) is not
+ * sent again, whichever loader asks; any write forgets them all (what a later read returns may have
+ * changed). A cache shared across operations slots in at the same place, under the same keys.
+ */
 export class FreshdeskSession {
   readonly #client: FreshdeskClient;
   readonly options: SessionOptions;
+  readonly #reads = new Map<string, Promise<UpstreamResponse<unknown>>>();
 
   constructor(client: FreshdeskClient, options: SessionOptions) {
     this.#client = client;
     this.options = options;
+  }
+
+  /** The hash of this session's key. */
+  get credential(): string {
+    return this.#client.credentialOf(this.options);
+  }
+
+  /** One read, made at most once per operation. */
+  read<T>(request: ReadRequest): Promise<UpstreamResponse<T>> {
+    const key = requestKey(request, this.credential);
+    let response = this.#reads.get(key);
+    if (response === undefined) {
+      response = this.#client.call<unknown>(
+        this.options,
+        'GET',
+        request.path,
+        request.query,
+        undefined,
+      );
+      this.#reads.set(key, response);
+    }
+    return response as Promise<UpstreamResponse<T>>;
+  }
+
+  /** Whether this operation has already made (or is making) the read. */
+  hasRead(request: ReadRequest): boolean {
+    return this.#reads.has(requestKey(request, this.credential));
   }
 
   /**
@@ -424,18 +470,21 @@ export class FreshdeskSession {
   }
 
   get<T>(path: string, query?: Record<string, QueryValue>): Promise<UpstreamResponse<T>> {
-    return this.#client.call<T>(this.options, 'GET', path, query, undefined);
+    return this.read<T>({ path, query });
   }
 
   post<T>(path: string, body: unknown): Promise<UpstreamResponse<T>> {
+    this.#reads.clear();
     return this.#client.call<T>(this.options, 'POST', path, undefined, body);
   }
 
   put<T>(path: string, body: unknown): Promise<UpstreamResponse<T>> {
+    this.#reads.clear();
     return this.#client.call<T>(this.options, 'PUT', path, undefined, body);
   }
 
   delete<T>(path: string): Promise<UpstreamResponse<T>> {
+    this.#reads.clear();
     return this.#client.call<T>(this.options, 'DELETE', path, undefined, undefined);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { FreshdeskSession } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
+import type { ReadRequest } from './request-key.ts';
 
 export interface RawSolutionCategory {
   id: RawId;
@@ -174,16 +175,26 @@ export async function listFolders(
   return raw.map(toFolderModel);
 }
 
+/** The read of one folder (what `getFolder` sends). */
+export const folderRead = (id: string): ReadRequest => ({
+  path: `/api/v2/solutions/folders/${id}`,
+});
+
 export async function getFolder(
   session: FreshdeskSession,
   id: string,
 ): Promise<SolutionFolderModel> {
-  const response = await session.get<RawSolutionFolder>(`/api/v2/solutions/folders/${id}`);
+  const response = await session.read<RawSolutionFolder>(folderRead(id));
   return toFolderModel(response.data);
 }
 
+/** The read of one article (what `getArticle` sends). */
+export const articleRead = (id: string): ReadRequest => ({
+  path: `/api/v2/solutions/articles/${id}`,
+});
+
 export async function getArticle(session: FreshdeskSession, id: string): Promise<ArticleModel> {
-  const response = await session.get<RawArticle>(`/api/v2/solutions/articles/${id}`);
+  const response = await session.read<RawArticle>(articleRead(id));
   return toArticleModel(response.data);
 }
 
@@ -206,35 +217,6 @@ export async function listArticles(
 }
 
 /** The pages to read for records `offset .. offset + first - 1` of a paged list. */
-export interface PagePlan {
-  perPage: number;
-  /** 1-based Freshdesk page numbers, consecutive. */
-  pages: number[];
-  /** How many records of the first page come before the window. */
-  skip: number;
-}
-
-/**
- * Chooses `per_page` so that the window fits in a single Freshdesk page whenever some page size up
- * to 100 allows it (always for `offset` 0, and for every window of a client paging with a fixed
- * `first`); otherwise reads two consecutive pages of 100.
- */
-export function planPages(offset: number, first: number): PagePlan {
-  for (let perPage = first; perPage <= MAX_PER_PAGE; perPage++) {
-    if ((offset % perPage) + first <= perPage) {
-      const page = Math.floor(offset / perPage) + 1;
-      return { perPage, pages: [page], skip: offset % perPage };
-    }
-  }
-  const firstPage = Math.floor(offset / MAX_PER_PAGE) + 1;
-  const lastPage = Math.floor((offset + first - 1) / MAX_PER_PAGE) + 1;
-  const pages: number[] = [];
-  for (let page = firstPage; page <= lastPage; page++) {
-    pages.push(page);
-  }
-  return { perPage: MAX_PER_PAGE, pages, skip: offset % MAX_PER_PAGE };
-}
-
 /** The fields Freshdesk accepts on an article create or update (nothing read-only). */
 export interface ArticleWrite {
   title?: string;

@@ -9,6 +9,7 @@ import {
 } from './conversations.ts';
 import type { FreshdeskSession, QueryValue } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
+import type { ReadRequest } from './request-key.ts';
 
 export interface RawEmbeddedRequester {
   id: RawId;
@@ -134,14 +135,18 @@ function toEmbeddedCompany(raw: RawTicket['company']): EmbeddedCompany | null | 
 
 export type TicketInclude = 'requester' | 'stats' | 'description' | 'company' | 'conversations';
 
+/** The read of one ticket with embeds (what `getTicket` sends; the plan names reads by it). */
+export const ticketRead = (id: string, include: readonly TicketInclude[] = []): ReadRequest => ({
+  path: `/api/v2/tickets/${id}`,
+  query: { include: include.length > 0 ? include.join(',') : undefined },
+});
+
 export async function getTicket(
   session: FreshdeskSession,
   id: string,
   include: readonly TicketInclude[] = [],
 ): Promise<TicketModel> {
-  const response = await session.get<RawTicket>(`/api/v2/tickets/${id}`, {
-    include: include.length > 0 ? include.join(',') : undefined,
-  });
+  const response = await session.read<RawTicket>(ticketRead(id, include));
   return toTicketModel(response.data);
 }
 

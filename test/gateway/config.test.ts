@@ -73,7 +73,7 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/DESKGRAPH_OPERATION_CONCURRENCY/);
     expect(problems.join('\n')).toMatch(/PORT/);
     expect(problems.join('\n')).toMatch(
-      /FRESHDESK_PLAN must be one of trial, growth, pro, enterprise/,
+      /FRESHDESK_PLAN: it must be one of trial, growth, pro, enterprise/,
     );
     expect(problems.join('\n')).toMatch(/DESKGRAPH_AUTH/);
     expect(problems.join('\n')).toMatch(/REDIS_URL/);

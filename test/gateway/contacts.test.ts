@@ -3,7 +3,7 @@
  * filters, the loading plan (a list primes the per-request contact loader; companies once each),
  * and the two mutations, including Freshdesk's 409 for a duplicate e-mail.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ContactRecord } from '../../src/emulator/records.ts';
 import {
   ContactByIdDocument,
@@ -13,7 +13,7 @@ import {
   CreateContactDocument,
   UpdateContactDocument,
 } from '../gql/graphql.ts';
-import { type Stack, startStack } from '../helpers/gateway.ts';
+import { type Stack, withStack } from '../helpers/gateway.ts';
 
 /** Freshdesk's contact list order: by name (case-insensitive), then id. */
 const byNameThenId = (a: ContactRecord, b: ContactRecord) =>
@@ -54,14 +54,9 @@ describe('contacts', () => {
       .filter((c) => c._state !== 'deleted' && c._state !== 'blocked')
       .sort(byNameThenId);
 
-  beforeAll(async () => {
-    stack = await startStack({ emulator: { tickets: 20, rateLimit: false } });
+  withStack({ emulator: { tickets: 20, rateLimit: false } }, (started) => {
+    stack = started;
   });
-  afterAll(async () => {
-    expect(stack.emulator.stats().invalidFieldErrors).toBe(0);
-    await stack.close();
-  });
-  beforeEach(() => stack.emulator.resetStats());
 
   it('resolves every Contact field of contact(id), ids above 2^32 as exact strings', async () => {
     const record = [...stack.emulator.data.contacts.values()].find(

@@ -2,10 +2,10 @@
  * A ticket's conversations as a connection: embedded for the first ten, paged after that, and
  * complete when paged with any page size.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { EmulatorData } from '../../src/emulator/records.ts';
 import { seedData } from '../../src/emulator/seed.ts';
-import { type Stack, startStack } from '../helpers/gateway.ts';
+import { type Stack, withStack } from '../helpers/gateway.ts';
 
 let stack: Stack;
 let ticketId = 0;
@@ -39,17 +39,15 @@ function longThreadData(): EmulatorData {
   return data;
 }
 
-beforeAll(async () => {
-  stack = await startStack({
+withStack(
+  {
     emulator: { data: longThreadData(), rateLimit: false, plan: { total: 1_000_000 } },
     env: { FRESHDESK_PLAN: 'enterprise' },
-  });
-});
-afterAll(async () => {
-  expect(stack.emulator.stats().invalidFieldErrors).toBe(0);
-  await stack.close();
-});
-beforeEach(() => stack.emulator.resetStats());
+  },
+  (started) => {
+    stack = started;
+  },
+);
 
 const expectedIds = () =>
   (stack.emulator.data.conversations.get(ticketId) ?? []).map((c) => String(c.id));

@@ -173,7 +173,8 @@ describe('every row of the contract table, through the gateway and the emulator'
       },
       fieldErrors: [
         {
-          field: 'company_id',
+          // Named as the GraphQL input names it, whoever found the problem.
+          field: 'companyId',
           message: 'There is no company matching the given company_id',
           code: 'invalid_value',
         },

@@ -103,7 +103,9 @@ describe('quota shaping with the plan unknown', () => {
     }
     const stats = emulator.stats();
     expect(stats.windows.map((w) => w.rejected).filter((n) => n > 1)).toEqual([]);
-    expect(stats.status['429'] ?? 0).toBeLessThanOrEqual(1);
+    // The first 429 holds the sub-limit at what the window held; climbing back (a step per window
+    // of demand) may meet the real limit once more, and each further 429 doubles the wait.
+    expect(stats.status['429'] ?? 0).toBeLessThanOrEqual(2);
     expect(overPlan(stats.windows)).toEqual([]);
     const quota = await gql('{ quota { plan planSource total budgets { name limit } } }');
     expect(quota.data).toMatchObject({ quota: { planSource: 'learned', total: 40 } });

@@ -2,20 +2,15 @@
  * Reference data over real sockets: ticket fields and companies against the emulator's data, and
  * the ticket-field cache (one call cold, none warm, per credential).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CompanyByIdDocument, TicketFieldsDocument } from '../gql/graphql.ts';
-import { type Stack, startStack } from '../helpers/gateway.ts';
+import { type Stack, withStack } from '../helpers/gateway.ts';
 
 describe('reference data', () => {
   let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ emulator: { tickets: 20, rateLimit: false } });
+  withStack({ emulator: { tickets: 20, rateLimit: false } }, (started) => {
+    stack = started;
   });
-  afterAll(async () => {
-    expect(stack.emulator.stats().invalidFieldErrors).toBe(0);
-    await stack.close();
-  });
-  beforeEach(() => stack.emulator.resetStats());
 
   it('resolves every TicketField field, custom statuses and nested levels included', async () => {
     const result = await stack.gql(TicketFieldsDocument);

@@ -4,7 +4,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArticleRecord } from '../../src/emulator/records.ts';
-import { planPages } from '../../src/upstream/solutions.ts';
+import { planWindow } from '../../src/plan/windows.ts';
+
+/** The plan's window as pages of one size (what the articles list reads). */
+function planPages(offset: number, first: number) {
+  const plan = planWindow(offset, first);
+  if (plan === undefined) {
+    throw new Error('no plan');
+  }
+  return {
+    perPage: (plan.calls[0] as { perPage: number }).perPage,
+    pages: plan.calls.map((call) => call.page),
+    skip: plan.skip,
+  };
+}
+
 import {
   ArticleByIdDocument,
   ArticleTitleDocument,
@@ -377,7 +391,7 @@ describe('solutionCategories', () => {
   });
 });
 
-describe('planPages', () => {
+describe('planWindow for article pages', () => {
   it('covers any window of 1..100 in one Freshdesk page when possible, never more than two', () => {
     const wrong: string[] = [];
     for (let offset = 0; offset <= 450; offset++) {

@@ -2,7 +2,7 @@
  * Ticket writes over real sockets: each mutation changes the emulator's data as asked; invalid input
  * is refused before any call; nothing the gateway sends is refused as `invalid_field`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AddNoteDocument,
   CreateSatisfactionRatingDocument,
@@ -10,7 +10,7 @@ import {
   ReplyToTicketDocument,
   UpdateTicketDocument,
 } from '../gql/graphql.ts';
-import { type Stack, startStack } from '../helpers/gateway.ts';
+import { type Stack, withStack } from '../helpers/gateway.ts';
 
 let stack: Stack;
 const stats = () => stack.emulator.stats();
@@ -26,17 +26,15 @@ const openTicket = () => {
 const fieldsOf = (error: { extensions?: Record<string, unknown> } | undefined) =>
   ((error?.extensions?.fieldErrors ?? []) as { field: string }[]).map((e) => e.field).sort();
 
-beforeAll(async () => {
-  stack = await startStack({
+withStack(
+  {
     emulator: { rateLimit: false, plan: { total: 1_000_000 }, windowMs: 1_000 },
     env: { FRESHDESK_PLAN: 'enterprise', DESKGRAPH_QUOTA_WINDOW_MS: '1000' },
-  });
-});
-afterAll(async () => {
-  expect(stack.emulator.stats().invalidFieldErrors).toBe(0);
-  await stack.close();
-});
-beforeEach(() => stack.emulator.resetStats());
+  },
+  (started) => {
+    stack = started;
+  },
+);
 
 describe('createTicket', () => {
   it('creates a ticket with a new requester, enums, tags, type and dependent custom fields', async () => {

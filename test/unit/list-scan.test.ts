@@ -1,6 +1,7 @@
 /** Whole-list scans: when to scan, how many pages at once, and what a scan learns. */
 import { describe, expect, it } from 'vitest';
-import { type ListPage, scanList, scanPages } from '../../src/loaders/list-scan.ts';
+import { type ListPage, scanList } from '../../src/loaders/list-scan.ts';
+import { scanPages } from '../../src/plan/rules.ts';
 
 /** A list of `total` numbers served 100 a page, recording each call and the peak of concurrent calls. */
 function fakeList(total: number) {

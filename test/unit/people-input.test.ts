@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contactWriteBody } from '../../src/upstream/contacts.ts';
+import { contactWriteBody } from '../../src/schema/validation.ts';
 
 describe('contactWriteBody', () => {
   it('sends only the fields given, in Freshdesk names, ids as numbers', () => {

@@ -7,6 +7,8 @@ import { BudgetModel, type BudgetOptions, type Reservation } from '../../src/quo
 import { PLAN_PRESETS, planForTotal } from '../../src/quota/plans.ts';
 
 const WINDOW = 1000;
+/** Answers leave the window in buckets of 1/64th of it (16 ms here), rounded up. */
+const expiry = (at: number): number => Math.ceil(at / 16) * 16;
 
 function model(options: Partial<BudgetOptions> = {}) {
   const clock = { now: 0 };
@@ -46,8 +48,8 @@ describe('BudgetModel with a told plan', () => {
       credits: 1,
       priority: 'interactive',
     });
-    expect(refused).toEqual({ ok: false, blockedOn: 'tickets_list', retryAt: 0 + WINDOW });
-    clock.now = WINDOW;
+    expect(refused).toEqual({ ok: false, blockedOn: 'tickets_list', retryAt: expiry(WINDOW) });
+    clock.now = expiry(WINDOW);
     expect(
       budget.reserve({ endpoint: 'tickets_list', credits: 1, priority: 'interactive' }).ok,
     ).toBe(true);
@@ -84,7 +86,7 @@ describe('BudgetModel with a told plan', () => {
     budget.settle(id, answered(1, { 'x-ratelimit-total': '200', 'x-ratelimit-remaining': '150' }));
     expect(budget.used('total')).toBe(50);
     expect(budget.snapshot().budgets[0]).toMatchObject({ name: 'total', remaining: 150 });
-    clock.now = WINDOW;
+    clock.now = expiry(WINDOW);
     expect(budget.used('total')).toBe(0);
   });
 
@@ -119,7 +121,7 @@ describe('BudgetModel with a told plan', () => {
     budget.abandon(lost);
     budget.cancel(unused);
     expect(budget.used('total')).toBe(2);
-    clock.now = 300 + WINDOW;
+    clock.now = expiry(300 + WINDOW);
     expect(budget.used('total')).toBe(0);
   });
 
@@ -172,17 +174,71 @@ describe('BudgetModel with the plan unknown', () => {
       budget.reserve({ endpoint: 'tickets_list', credits: 3, priority: 'interactive' }),
     );
     clock.now = 50;
-    // Freshdesk's sub-limit is lower than assumed: the 429 teaches it (what the window held).
+    // Freshdesk's sub-limit had less room than assumed: it is held at what the window held...
     budget.settle(second, { status: 429, headers: { 'retry-after': '1' } });
     expect(budget.snapshot().budgets.find((b) => b.name === 'tickets_list')).toMatchObject({
       limit: 3,
+      proven: 3,
       pausedUntil: 1050,
     });
     clock.now = 1050;
-    // Learned: no longer one at a time, and never past the learned limit.
-    expect(budget.reserve({ endpoint: 'tickets_list', credits: 2, priority: 'webhook' }).ok).toBe(
-      true,
+    const within = ok(
+      budget.reserve({ endpoint: 'tickets_list', credits: 2, priority: 'webhook' }),
     );
+    budget.settle(within, answered(2));
+    expect(
+      budget.reserve({ endpoint: 'tickets_list', credits: 2, priority: 'webhook' }),
+    ).toMatchObject({ ok: false, blockedOn: 'tickets_list' });
+    // ...and climbs back a step (a quarter of the plan's 20) per window of demand without a 429.
+    clock.now = 2050;
+    expect(budget.snapshot().budgets.find((b) => b.name === 'tickets_list')).toMatchObject({
+      limit: 8,
+      proven: 3,
+    });
+    // Beyond what is proven, one call at a time.
+    const climb = ok(budget.reserve({ endpoint: 'tickets_list', credits: 3, priority: 'webhook' }));
+    expect(budget.reserve({ endpoint: 'tickets_list', credits: 1, priority: 'webhook' })).toEqual({
+      ok: false,
+      blockedOn: 'tickets_list',
+      retryAt: undefined,
+    });
+    // A second 429 sets it back, and the next climb waits a window past the pause.
+    budget.settle(climb, { status: 429, headers: { 'retry-after': '1' } });
+    expect(budget.snapshot().budgets.find((b) => b.name === 'tickets_list')).toMatchObject({
+      limit: 2,
+      pausedUntil: 3050,
+    });
+    clock.now = 3050;
+    expect(budget.reserve({ endpoint: 'tickets_list', credits: 3, priority: 'webhook' }).ok).toBe(
+      false,
+    );
+    clock.now = 4050;
+    expect(budget.snapshot().budgets.find((b) => b.name === 'tickets_list')?.limit).toBe(7);
+  });
+
+  it('climbs a sub-limit held after a foreign 429 back to the plan within a few windows', () => {
+    const { budget, clock } = model();
+    // Someone else spent the tickets-list sub-limit: the gateway's one call meets a 429.
+    const hit = ok(
+      budget.reserve({ endpoint: 'tickets_list', credits: 1, priority: 'interactive' }),
+    );
+    budget.settle(hit, { status: 429, headers: { 'retry-after': '1' } });
+    expect(budget.snapshot().budgets.find((b) => b.name === 'tickets_list')?.limit).toBe(1);
+    const limits: number[] = [];
+    // Steady demand of 3-credit list pages, one window after another.
+    for (let window = 1; window <= 6; window++) {
+      const start = window * WINDOW;
+      for (let t = 0; t < WINDOW; t += 50) {
+        clock.now = start + t;
+        const r = budget.reserve({ endpoint: 'tickets_list', credits: 3, priority: 'interactive' });
+        if (r.ok) {
+          budget.settle(r.id, answered(3));
+        }
+      }
+      limits.push(budget.snapshot().budgets.find((b) => b.name === 'tickets_list')?.limit ?? 0);
+    }
+    expect(limits.at(-1)).toBe(20);
+    expect(limits.findIndex((limit) => limit === 20)).toBeLessThanOrEqual(4);
   });
 
   it('blames the total for a 429 when the total had no room', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedData } from '../../src/emulator/seed.ts';
-import { checkCustomFields, ticketFieldRules } from '../../src/loaders/ticket-fields.ts';
+import { ticketFieldRules } from '../../src/loaders/ticket-fields.ts';
+import { checkCustomFields } from '../../src/schema/validation.ts';
 import { type RawTicketField, toTicketFieldModel } from '../../src/upstream/ticket-fields.ts';
 
 const rules = ticketFieldRules(

@@ -5,25 +5,11 @@
  */
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
-import { badUserInput } from '../../errors.ts';
-import {
-  agentDirectory,
-  fetchAgent,
-  listedAgent,
-  loadAgent,
-  loadGroup,
-  loadMe,
-} from '../../loaders/people.ts';
-import type { AgentModel } from '../../upstream/agents.ts';
+import { agentDirectory, fetchAgent, loadGroup, loadMe } from '../../loaders/people.ts';
 import type { GroupModel } from '../../upstream/groups.ts';
-import { pathId } from '../../upstream/ids.ts';
-import { defineConnection, encodeCursor, offsetAfter, readFirst } from '../connection.ts';
-import { Group } from './group.ts';
-
-export type { AgentModel } from '../../upstream/agents.ts';
-export { listedAgent, loadAgent };
-
-export const Agent = builder.objectRef<AgentModel>('Agent');
+import { encodeCursor, offsetAfter, readFirst } from '../connection.ts';
+import { idArg } from '../field-errors.ts';
+import { Agent, AgentConnection, Group } from '../refs.ts';
 
 Agent.implement({
   description: 'A helpdesk agent (a user who works tickets).',
@@ -53,22 +39,13 @@ Agent.implement({
   }),
 });
 
-/** Reads a GraphQL `ID` argument that must be a Freshdesk id. */
-export function requireId(id: string, what: string): string {
-  const value = pathId(id);
-  if (value === undefined) {
-    throw badUserInput(`${what} id must be a decimal number; got "${id}".`);
-  }
-  return value;
-}
-
 builder.queryField('agent', (t) =>
   t.field({
     type: Agent,
     nullable: true,
     description: 'One agent by id; null (with a NOT_FOUND error) when there is no such agent.',
     args: { id: t.arg.id({ required: true, description: "The agent's id." }) },
-    resolve: (_root, { id }, ctx) => fetchAgent(ctx, requireId(id, 'An agent')),
+    resolve: (_root, { id }, ctx) => fetchAgent(ctx, idArg(id, 'An agent')),
   }),
 );
 
@@ -80,8 +57,6 @@ builder.queryField('me', (t) =>
     resolve: (_root, _args, ctx: Context) => loadMe(ctx),
   }),
 );
-
-export const AgentConnection = defineConnection('Agent', Agent);
 
 builder.queryField('agents', (t) =>
   t.field({

@@ -3,24 +3,28 @@
  * `createArticle` / `updateArticle` mutations. An article's folder and category come from what the
  * request already holds (its `hierarchy`, or the cached category and folder lists), not refetched.
  */
-import DataLoader from 'dataloader';
 import { builder } from '../../builder.ts';
-import { type Context, perRequest } from '../../context.ts';
-import { badUserInput } from '../../errors.ts';
-import { pathId } from '../../upstream/ids.ts';
+import type { Context } from '../../context.ts';
+import { loadAgent } from '../../loaders/people.ts';
+import {
+  articleDetail,
+  knownCategory,
+  knownFolder,
+  loadArticle,
+  loadCategory,
+  loadFolder,
+  primeArticle,
+} from '../../loaders/solutions.ts';
 import {
   type ArticleModel,
-  type ArticleWrite,
   createArticle,
-  getArticle,
   type SolutionCategoryModel,
   type SolutionFolderModel,
   updateArticle,
 } from '../../upstream/solutions.ts';
-import { defineConnection } from '../connection.ts';
-import { Agent, loadAgent } from './agent.ts';
-import { knownCategory, loadCategory, SolutionCategory } from './solution-category.ts';
-import { knownFolder, loadFolder, SolutionFolder } from './solution-folder.ts';
+import { idArg, MAX_TAG_LENGTH } from '../field-errors.ts';
+import { Agent, Article, SolutionCategory, SolutionFolder } from '../refs.ts';
+import { articleWrite, ARTICLE_TITLE_MAX_LENGTH as TITLE_MAX_LENGTH } from '../validation.ts';
 
 export const ArticleStatus = builder.enumType('ArticleStatus', {
   description: "An article's publication state.",
@@ -37,28 +41,6 @@ export const ArticleType = builder.enumType('ArticleType', {
     WORKAROUND: { value: 2, description: 'A temporary workaround (Freshdesk type 2).' },
   } as const,
 });
-
-/** Articles by id, deduplicated within the operation; primed from lists and writes. */
-const articleLoader = (ctx: Context) =>
-  perRequest(
-    ctx,
-    'solutions:article',
-    () =>
-      new DataLoader<string, ArticleModel>((ids) =>
-        Promise.all(ids.map((id) => getArticle(ctx.freshdesk, id).catch((e: Error) => e))),
-      ),
-  );
-
-/** Lets later look-ups of this article in the same request reuse it. */
-export function primeArticle(ctx: Context, article: ArticleModel): void {
-  articleLoader(ctx).prime(article.id, article);
-}
-
-/** An answer that lacked the HTML (none of Freshdesk's article answers do today) is completed once. */
-const loadDetail = (ctx: Context, article: ArticleModel): Promise<ArticleModel> | ArticleModel =>
-  article.description === undefined || article.descriptionText === undefined
-    ? articleLoader(ctx).clear(article.id).load(article.id)
-    : article;
 
 function articleFolder(
   ctx: Context,
@@ -89,8 +71,6 @@ function articleCategory(
   return loadCategory(ctx, article.categoryId);
 }
 
-export const Article = builder.objectRef<ArticleModel>('Article');
-
 Article.implement({
   description: 'A knowledge-base (solutions) article.',
   fields: (t) => ({
@@ -98,12 +78,12 @@ Article.implement({
     title: t.exposeString('title', { description: "The article's title." }),
     description: t.string({
       description: 'The body as HTML, exactly as stored in Freshdesk (inline images included).',
-      resolve: async (article, _args, ctx) => (await loadDetail(ctx, article)).description ?? '',
+      resolve: async (article, _args, ctx) => (await articleDetail(ctx, article)).description ?? '',
     }),
     descriptionText: t.string({
       description: 'The body as plain text, as Freshdesk derives it from the HTML.',
       resolve: async (article, _args, ctx) =>
-        (await loadDetail(ctx, article)).descriptionText ?? '',
+        (await articleDetail(ctx, article)).descriptionText ?? '',
     }),
     status: t.field({
       type: ArticleStatus,
@@ -149,31 +129,17 @@ Article.implement({
   }),
 });
 
-export const ArticleConnection = defineConnection('Article', Article);
-
-function requirePathId(value: string, what: string): string {
-  const id = pathId(value);
-  if (id === undefined) {
-    throw badUserInput(`${what} is a decimal number; got "${value}".`);
-  }
-  return id;
-}
-
 builder.queryField('article', (t) =>
   t.field({
     type: Article,
     nullable: true,
     description: 'One article by id; null (with a NOT_FOUND error) when it does not exist.',
     args: { id: t.arg.id({ required: true, description: "The article's id." }) },
-    resolve: (_root, { id }, ctx) => articleLoader(ctx).load(requirePathId(id, 'An article id')),
+    resolve: (_root, { id }, ctx) => loadArticle(ctx, idArg(id, 'An article')),
   }),
 );
 
 // --- Mutations -----------------------------------------------------------------------------
-
-/** Freshdesk's limits (freshdesk-api.md 2.7 and 8). */
-const TITLE_MAX_LENGTH = 240;
-const TAG_MAX_LENGTH = 32;
 
 export const CreateArticleInput = builder.inputType('CreateArticleInput', {
   description: 'A new article. `description` is HTML and is stored exactly as given.',
@@ -188,7 +154,7 @@ export const CreateArticleInput = builder.inputType('CreateArticleInput', {
       type: ArticleType,
       description: "PERMANENT (Freshdesk's default) or WORKAROUND.",
     }),
-    tags: t.stringList({ description: `Each at most ${TAG_MAX_LENGTH} characters.` }),
+    tags: t.stringList({ description: `Each at most ${MAX_TAG_LENGTH} characters.` }),
   }),
 });
 
@@ -200,100 +166,9 @@ export const UpdateArticleInput = builder.inputType('UpdateArticleInput', {
     description: t.string({ description: 'The body as HTML; not blank.' }),
     status: t.field({ type: ArticleStatus, description: 'DRAFT or PUBLISHED.' }),
     type: t.field({ type: ArticleType, description: 'PERMANENT or WORKAROUND.' }),
-    tags: t.stringList({ description: `Each at most ${TAG_MAX_LENGTH} characters.` }),
+    tags: t.stringList({ description: `Each at most ${MAX_TAG_LENGTH} characters.` }),
   }),
 });
-
-interface ArticleInput {
-  title?: string | null;
-  description?: string | null;
-  status?: 1 | 2 | null;
-  type?: 1 | 2 | null;
-  tags?: string[] | null;
-}
-
-interface FieldProblem {
-  field: string;
-  message: string;
-  code: string;
-}
-
-/**
- * Checks an article input as Freshdesk would and returns only the fields it accepts. All problems
- * are reported at once, as `extensions.fieldErrors` (the shape Freshdesk's own validation errors take).
- */
-function toArticleWrite(input: ArticleInput, mode: 'create' | 'update'): ArticleWrite {
-  const problems: FieldProblem[] = [];
-  const out: ArticleWrite = {};
-  const nullGiven = (field: keyof ArticleInput) => {
-    problems.push({
-      field,
-      message: 'It should not be null; leave the field out to keep its value.',
-      code: 'datatype_mismatch',
-    });
-  };
-  const text = (field: 'title' | 'description', max?: number) => {
-    const value = input[field];
-    if (value === undefined) {
-      return;
-    }
-    if (value === null) {
-      nullGiven(field);
-    } else if (value.trim() === '') {
-      problems.push({
-        field,
-        message: 'It should not be blank as this is a mandatory field',
-        code: 'missing_field',
-      });
-    } else if (max !== undefined && value.length > max) {
-      problems.push({
-        field,
-        message: `Has ${value.length} characters, it can have maximum of ${max} characters`,
-        code: 'invalid_value',
-      });
-    } else {
-      out[field] = value;
-    }
-  };
-  text('title', TITLE_MAX_LENGTH);
-  text('description');
-  for (const field of ['status', 'type'] as const) {
-    const value = input[field];
-    if (value === null) {
-      nullGiven(field);
-    } else if (value !== undefined) {
-      out[field] = value;
-    }
-  }
-  if (input.tags === null) {
-    nullGiven('tags');
-  } else if (input.tags !== undefined) {
-    const tooLong = input.tags.filter((tag) => tag.length > TAG_MAX_LENGTH);
-    if (tooLong.length > 0) {
-      problems.push({
-        field: 'tags',
-        message: `It should only contain elements that have maximum of ${TAG_MAX_LENGTH} characters`,
-        code: 'invalid_value',
-      });
-    } else {
-      out.tags = input.tags;
-    }
-  }
-  if (mode === 'update' && problems.length === 0 && Object.keys(out).length === 0) {
-    problems.push({
-      field: 'input',
-      message: 'Give at least one field to change.',
-      code: 'missing_params',
-    });
-  }
-  if (problems.length > 0) {
-    throw badUserInput(
-      `Invalid article input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-      { fieldErrors: problems },
-    );
-  }
-  return out;
-}
 
 builder.mutationField('createArticle', (t) =>
   t.field({
@@ -308,8 +183,8 @@ builder.mutationField('createArticle', (t) =>
       }),
     },
     resolve: async (_root, { folderId, input }, ctx) => {
-      const folder = requirePathId(folderId, 'A folder id');
-      const article = await createArticle(ctx.freshdesk, folder, toArticleWrite(input, 'create'));
+      const folder = idArg(folderId, 'A folder');
+      const article = await createArticle(ctx.freshdesk, folder, articleWrite(input, 'create'));
       primeArticle(ctx, article);
       return article;
     },
@@ -330,14 +205,9 @@ builder.mutationField('updateArticle', (t) =>
       }),
     },
     resolve: async (_root, { id, input }, ctx) => {
-      const articleId = requirePathId(id, 'An article id');
-      const article = await updateArticle(
-        ctx.freshdesk,
-        articleId,
-        toArticleWrite(input, 'update'),
-      );
-      articleLoader(ctx).clear(articleId);
-      primeArticle(ctx, article);
+      const articleId = idArg(id, 'An article');
+      const article = await updateArticle(ctx.freshdesk, articleId, articleWrite(input, 'update'));
+      primeArticle(ctx, article, true);
       return article;
     },
   }),

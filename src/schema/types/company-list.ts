@@ -6,7 +6,7 @@ import { builder } from '../../builder.ts';
 import { listCompanies } from '../../upstream/companies.ts';
 import { defineConnection } from '../connection.ts';
 import { pagedConnection } from '../paged-list.ts';
-import { Company, type CompanySource } from './company.ts';
+import { Company, type CompanySource } from '../refs.ts';
 
 export const CompanyConnection = defineConnection<CompanySource>('Company', Company);
 

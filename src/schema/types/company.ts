@@ -9,29 +9,8 @@ import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { companyLoader } from '../../loaders/companies.ts';
 import type { CompanyModel } from '../../upstream/companies.ts';
-import { requireId } from './agent.ts';
-
-export { companyLoader } from '../../loaders/companies.ts';
-
-export type { CompanyModel } from '../../upstream/companies.ts';
-
-/**
- * What a ticket knows of its company without a company call: the id, plus the name when the call
- * embedded the company (`include=company` gives `{id, name}`).
- */
-export interface PartialCompany {
-  partial: true;
-  id: string;
-  name?: string;
-}
-
-export type CompanySource = CompanyModel | PartialCompany;
-
-const isPartial = (source: CompanySource): source is PartialCompany =>
-  'partial' in source && source.partial === true;
-
-/** Company fields a ticket call can embed (`include=company`). */
-export const EMBEDDED_COMPANY_FIELDS: ReadonlySet<string> = new Set(['id', 'name', '__typename']);
+import { idArg } from '../field-errors.ts';
+import { Company, type CompanySource, isPartial } from '../refs.ts';
 
 /** The full company behind a source (no call when the source is already full). */
 const full = (ctx: Context, source: CompanySource): CompanyModel | Promise<CompanyModel> =>
@@ -46,8 +25,6 @@ function fromFull<K extends keyof CompanyModel>(
   const company = full(ctx, source);
   return company instanceof Promise ? company.then((c) => c[key]) : company[key];
 }
-
-export const Company = builder.objectRef<CompanySource>('Company');
 
 Company.implement({
   description: 'A customer company; contacts and tickets may belong to one.',
@@ -93,6 +70,6 @@ builder.queryField('company', (t) =>
     nullable: true,
     description: 'One company by id; null (with a NOT_FOUND error) when there is no such company.',
     args: { id: t.arg.id({ required: true, description: "The company's id." }) },
-    resolve: (_root, { id }, ctx) => companyLoader(ctx).load(requireId(id, 'A company')),
+    resolve: (_root, { id }, ctx) => companyLoader(ctx).load(idArg(id, 'A company')),
   }),
 );

@@ -8,46 +8,29 @@
  */
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
-import { badUserInput } from '../../errors.ts';
+import { companyLoader } from '../../loaders/companies.ts';
 import { contactLoader } from '../../loaders/contacts.ts';
+import { companyNeed } from '../../plan/rules.ts';
+import { Selection } from '../../plan/selection.ts';
+import { planWindow } from '../../plan/windows.ts';
 import {
-  type ContactInput,
   type ContactListParams,
   type ContactModel,
   type ContactWrite,
-  contactWriteBody,
   createContact,
   listContacts,
   updateContact,
 } from '../../upstream/contacts.ts';
 import {
   type ConnectionResult,
-  defineConnection,
   encodeCursor,
   offsetAfter,
   readFirst,
   type Types,
 } from '../connection.ts';
-import { requireId } from './agent.ts';
-import { Company, companyLoader } from './company.ts';
-
-export { contactLoader } from '../../loaders/contacts.ts';
-export type { ContactModel } from '../../upstream/contacts.ts';
-
-/** What an embedded requester carries: the id plus whichever of these fields the source had. */
-export interface PartialContact {
-  partial: true;
-  id: string;
-  name?: string;
-  email?: string | null;
-  mobile?: string | null;
-  phone?: string | null;
-}
-
-export type ContactSource = ContactModel | PartialContact;
-
-const isPartial = (source: ContactSource): source is PartialContact =>
-  'partial' in source && source.partial === true;
+import { idArg, invalidInput } from '../field-errors.ts';
+import { Company, Contact, ContactConnection, type ContactSource, isPartial } from '../refs.ts';
+import { type ContactInput, contactWriteBody } from '../validation.ts';
 
 /** The full contact behind a source (no call when the source is already full). */
 const full = (ctx: Context, source: ContactSource): ContactModel | Promise<ContactModel> =>
@@ -70,8 +53,6 @@ function embedded<K extends EmbeddedKey>(
   const contact = full(ctx, source);
   return contact instanceof Promise ? contact.then((c) => c[key]) : contact[key];
 }
-
-export const Contact = builder.objectRef<ContactSource>('Contact');
 
 Contact.implement({
   description: 'A customer of the helpdesk: someone who raises tickets.',
@@ -109,9 +90,14 @@ Contact.implement({
       type: Company,
       nullable: true,
       description: "The contact's primary company, if any.",
-      resolve: async (c, _args, ctx) => {
+      resolve: async (c, _args, ctx, info) => {
         const { companyId } = await full(ctx, c);
-        return companyId === null ? null : companyLoader(ctx).load(companyId);
+        if (companyId === null) {
+          return null;
+        }
+        return companyNeed(Selection.of(info)) === 'id'
+          ? { partial: true as const, id: companyId }
+          : companyLoader(ctx).load(companyId);
       },
     }),
     tags: t.stringList({
@@ -142,7 +128,7 @@ builder.queryField('contact', (t) =>
     nullable: true,
     description: 'One contact by id; null (with a NOT_FOUND error) when there is no such contact.',
     args: { id: t.arg.id({ required: true, description: "The contact's id." }) },
-    resolve: (_root, { id }, ctx) => contactLoader(ctx).load(requireId(id, 'A contact')),
+    resolve: (_root, { id }, ctx) => contactLoader(ctx).load(idArg(id, 'A contact')),
   }),
 );
 
@@ -172,11 +158,6 @@ export const ContactFilter = builder.inputType('ContactFilter', {
   }),
 });
 
-export const ContactConnection = defineConnection('Contact', Contact);
-
-/** Freshdesk's largest page. */
-const MAX_PER_PAGE = 100;
-
 builder.queryField('contacts', (t) =>
   t.field({
     type: ContactConnection,
@@ -194,24 +175,26 @@ builder.queryField('contacts', (t) =>
         email: filter.email ?? undefined,
         phone: filter.phone ?? undefined,
         mobile: filter.mobile ?? undefined,
-        company_id: filter.companyId != null ? requireId(filter.companyId, 'A company') : undefined,
+        company_id: filter.companyId != null ? idArg(filter.companyId, 'A company') : undefined,
         state: filter.state ?? undefined,
         updated_since: filter.updatedSince ?? undefined,
       };
-      // Pages of `first` line up with the cursor when the client keeps its page size: one call.
-      // Otherwise read 100-record pages covering the window (at most two).
-      const perPage = offset % first === 0 ? first : MAX_PER_PAGE;
-      const startPage = Math.floor(offset / perPage) + 1;
-      const skip = offset - (startPage - 1) * perPage;
+      const plan = planWindow(offset, first);
       const collected: ContactModel[] = [];
-      let page: number | undefined = startPage;
-      let more = true;
-      while (page !== undefined && collected.length < skip + first) {
-        const result = await listContacts(ctx.freshdesk, { ...params, page, per_page: perPage });
+      let more = false;
+      for (const call of plan?.calls ?? []) {
+        const result = await listContacts(ctx.freshdesk, {
+          ...params,
+          page: call.page,
+          per_page: call.perPage,
+        });
         collected.push(...result.contacts);
         more = result.nextPage !== undefined;
-        page = more ? page + 1 : undefined;
+        if (!more) {
+          break;
+        }
       }
+      const skip = plan?.skip ?? 0;
       const loader = contactLoader(ctx);
       for (const contact of collected) {
         loader.prime(contact.id, contact);
@@ -263,10 +246,7 @@ export const UpdateContactInput = builder.inputType('UpdateContactInput', {
 function checkedBody(input: ContactInput, mode: 'create' | 'update'): ContactWrite {
   const { body, problems } = contactWriteBody(input, mode);
   if (problems.length > 0) {
-    throw badUserInput(
-      `The contact input is invalid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}.`,
-      { fieldErrors: problems },
-    );
+    throw invalidInput('contact input', problems);
   }
   return body;
 }
@@ -302,11 +282,7 @@ builder.mutationField('updateContact', (t) =>
     resolve: async (_root, { id, input }, ctx) =>
       remember(
         ctx,
-        await updateContact(
-          ctx.freshdesk,
-          requireId(id, 'A contact'),
-          checkedBody(input, 'update'),
-        ),
+        await updateContact(ctx.freshdesk, idArg(id, 'A contact'), checkedBody(input, 'update')),
       ),
   }),
 );

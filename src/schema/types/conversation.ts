@@ -1,23 +1,24 @@
 /**
  * Conversation: a reply or note on a ticket. Pages of them come from `Ticket.conversations`
  * (embedded in the ticket call when few are asked for, else the paged conversations endpoint).
+ *
+ * The author is told apart from agents by the agent list the gateway holds anyway (no call per
+ * author, never `GET /agents/:id` for a contact). With a key that may not list agents, the key's
+ * own agent is known (`/agents/me`); any other author is asked for as a contact, and one that is
+ * not a contact is an agent this key may not see: that author alone fails with FORBIDDEN.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
-import { loadAgent } from '../../loaders/people.ts';
-import { ticketLoader } from '../../loaders/tickets.ts';
+import { contactLoader } from '../../loaders/contacts.ts';
+import { agentDirectory, listedAgent } from '../../loaders/people.ts';
+import { loadTicket } from '../../loaders/tickets.ts';
+import { CONTACT, contactNeed } from '../../plan/rules.ts';
+import { Selection } from '../../plan/selection.ts';
+import type { AgentModel } from '../../upstream/agents.ts';
 import type { ConversationModel } from '../../upstream/conversations.ts';
-import { defineConnection } from '../connection.ts';
-import { onlyFrom, selectedNames } from '../lookahead.ts';
-import type { AgentModel } from './agent.ts';
-import { type ContactSource, contactLoader } from './contact.ts';
+import { isHttpStatus } from '../../upstream/upstream-error.ts';
+import { agentSources, type ContactSource, Conversation, Ticket } from '../refs.ts';
 import { Person } from './person.ts';
-import { agentSources, ID_ONLY_FIELDS, Ticket } from './ticket.ts';
-
-export const Conversation = builder.objectRef<ConversationModel>('Conversation');
-
-export const ConversationConnection = defineConnection('Conversation', Conversation);
 
 Conversation.implement({
   description: 'A reply or a note on a ticket.',
@@ -59,7 +60,7 @@ Conversation.implement({
     ticket: t.field({
       type: Ticket,
       description: 'The ticket it belongs to (no call when the request already holds it).',
-      resolve: (c, _args, ctx) => ticketLoader(ctx).load(c.ticketId),
+      resolve: (c, _args, ctx) => loadTicket(ctx, c.ticketId),
     }),
     author: t.field({
       type: Person,
@@ -80,14 +81,25 @@ async function authorOf(
   if (userId === null) {
     return null;
   }
-  const agent = await loadAgent(ctx, userId);
+  const agent = await listedAgent(ctx, userId);
   if (agent) {
     agentSources.add(agent);
     return agent;
   }
-  const wanted = selectedNames(info, info.fieldNodes, ['Contact', 'Person']);
-  if (onlyFrom(wanted, ID_ONLY_FIELDS)) {
-    return { partial: true, id: userId };
+  if (agent === null) {
+    // Not in the complete agent list: a contact.
+    return contactNeed(Selection.of(info, CONTACT)) === 'id'
+      ? { partial: true, id: userId }
+      : contactLoader(ctx).load(userId);
   }
-  return contactLoader(ctx).load(userId);
+  // This key may not list agents: a contact it can read, or an agent it may not see.
+  try {
+    return await contactLoader(ctx).load(userId);
+  } catch (error) {
+    const agents = await agentDirectory(ctx);
+    if (isHttpStatus(error, 404) && agents.forbidden) {
+      throw agents.forbidden;
+    }
+    throw error;
+  }
 }

@@ -3,14 +3,8 @@
  * a group's members come from the (also cached) agent list, whose agents carry their group ids.
  */
 import { builder } from '../../builder.ts';
-import { groupDirectory, groupMembers, loadGroup } from '../../loaders/people.ts';
-import type { GroupModel } from '../../upstream/groups.ts';
-import { Agent } from './agent.ts';
-
-export type { GroupModel } from '../../upstream/groups.ts';
-export { loadGroup };
-
-export const Group = builder.objectRef<GroupModel>('Group');
+import { groupDirectory, groupMembers } from '../../loaders/people.ts';
+import { Agent, Group } from '../refs.ts';
 
 Group.implement({
   description: 'A group of agents that tickets can be assigned to.',

@@ -3,9 +3,7 @@
  * resolver that returns an agent registers it in `agentSources`; everything else is a contact.
  */
 import { builder } from '../../builder.ts';
-import { Agent } from './agent.ts';
-import { Contact } from './contact.ts';
-import { agentSources } from './ticket.ts';
+import { Agent, agentSources, Contact } from '../refs.ts';
 
 export const Person = builder.unionType('Person', {
   description: 'A person in the helpdesk: an agent or a contact.',

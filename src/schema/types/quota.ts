@@ -1,13 +1,14 @@
 /**
  * Quota: the account's Freshdesk budget as the gateway sees it (plan, per-budget limits and what is
  * left, reset times, calls waiting per priority). Served from the scheduler's state: no upstream
- * credits, except one call to learn the plan when nothing has been answered yet.
+ * credits, except one call to learn the plan when nothing has been answered yet, or (passthrough
+ * mode) to find out whether a key never seen to work is one Freshdesk accepts.
  */
 import { builder } from '../../builder.ts';
+import { loadMe } from '../../loaders/people.ts';
 import type { BudgetView } from '../../quota/budget.ts';
 import type { QuotaStatus } from '../../quota/scheduler.ts';
 
-/** Where app.ts leaves the scheduler in each operation's context (`ctx.loaders`). */
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 const QuotaBudget = builder.objectRef<BudgetView>('QuotaBudget').implement({
@@ -106,7 +107,12 @@ builder.queryField('quota', (t) =>
       "The account's Freshdesk budget: plan, per-endpoint remaining credits, reset times, queued calls. Costs no credits once the plan is known.",
     resolve: async (_root, _args, ctx) => {
       const scheduler = ctx.quota;
-      const status = await scheduler.status();
+      if (scheduler.credentialState(ctx.freshdesk.credential) !== 'verified') {
+        // Passthrough: the account's figures are for keys Freshdesk accepts. A refused key fails
+        // here without a call; a key never seen to work is tried once (`/agents/me`).
+        await loadMe(ctx);
+      }
+      const status = ctx.budget ?? (await scheduler.status());
       if (status.source !== 'unknown') {
         return status;
       }

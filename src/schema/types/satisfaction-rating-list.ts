@@ -6,7 +6,7 @@ import { builder } from '../../builder.ts';
 import { listSatisfactionRatings } from '../../upstream/satisfaction-ratings.ts';
 import { defineConnection } from '../connection.ts';
 import { pagedConnection } from '../paged-list.ts';
-import { SatisfactionRating } from './satisfaction-rating.ts';
+import { SatisfactionRating } from '../refs.ts';
 
 export const SatisfactionRatingConnection = defineConnection(
   'SatisfactionRating',

@@ -5,8 +5,9 @@
  * conversations }` costs a ticket call more.
  */
 import { builder } from '../../builder.ts';
-import { ConversationConnection } from './conversation.ts';
-import { conversationsOf, ticketIdArg } from './ticket.ts';
+import { idArg } from '../field-errors.ts';
+import { ConversationConnection } from '../refs.ts';
+import { conversationsOf } from './ticket.ts';
 
 builder.queryField('ticketConversations', (t) =>
   t.field({
@@ -22,7 +23,7 @@ builder.queryField('ticketConversations', (t) =>
     resolve: (_root, args, ctx, info) =>
       conversationsOf(
         ctx,
-        { id: ticketIdArg(args.ticketId), conversations: undefined },
+        { id: idArg(args.ticketId, 'A ticket'), conversations: undefined },
         { first: args.first, after: args.after },
         info,
       ),

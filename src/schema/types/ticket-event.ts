@@ -17,8 +17,9 @@ import { badUserInput } from '../../errors.ts';
 import { isOverflow } from '../../freshness/event-bus.ts';
 import { isEventId, ReplayError, type TicketEventRecord } from '../../freshness/event-log.ts';
 import { prepareEach } from '../../freshness/pipeline.ts';
-import { ticketLoader } from '../../loaders/tickets.ts';
-import { Ticket, ticketIdArg } from './ticket.ts';
+import { loadTicket } from '../../loaders/tickets.ts';
+import { idArg } from '../field-errors.ts';
+import { Ticket } from '../refs.ts';
 
 export const TicketEventKind = builder.enumType('TicketEventKind', {
   description: 'What happened to the ticket, as far as the source could tell.',
@@ -114,7 +115,7 @@ TicketEvent.implement({
       description:
         'The ticket as it is now, read (one call) when the event is delivered; null for a deleted ticket.',
       resolve: (event, _args, ctx) =>
-        event.kind === 'deleted' ? null : ticketLoader(ctx).load(event.ticketId),
+        event.kind === 'deleted' ? null : loadTicket(ctx, event.ticketId),
     }),
   }),
 });
@@ -143,7 +144,7 @@ builder.subscriptionField('ticketEvents', (t) =>
       const ticketId =
         args.ticketId === null || args.ticketId === undefined
           ? undefined
-          : ticketIdArg(args.ticketId);
+          : idArg(args.ticketId, 'A ticket');
       const after = args.after ?? undefined;
       if (after !== undefined && !isEventId(after)) {
         throw badUserInput(`after must be an event id such as "1767225600000-0"; got "${after}".`);
@@ -193,7 +194,7 @@ async function beforeEvent(
     return false;
   }
   try {
-    await ticketLoader(ctx).load(event.ticketId);
+    await loadTicket(ctx, event.ticketId);
     return true;
   } catch (error) {
     // Out of scope (403), gone (404), or unknown because Freshdesk failed: not delivered.

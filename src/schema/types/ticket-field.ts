@@ -4,19 +4,7 @@
  */
 import { builder } from '../../builder.ts';
 import { loadTicketFields } from '../../loaders/ticket-fields.ts';
-import type { TicketFieldModel } from '../../upstream/ticket-fields.ts';
-
-export {
-  type CustomFieldProblem,
-  type CustomFieldRule,
-  checkCustomFields,
-  loadTicketFieldRules,
-  loadTicketFields,
-  statusLabel,
-  type TicketFieldRules,
-  ticketFieldRules,
-} from '../../loaders/ticket-fields.ts';
-export type { TicketFieldModel } from '../../upstream/ticket-fields.ts';
+import { TicketField } from '../refs.ts';
 
 const NestedTicketField = builder
   .objectRef<{ name: string; label: string; level: number }>('NestedTicketField')
@@ -28,8 +16,6 @@ const NestedTicketField = builder
       level: t.exposeInt('level', { description: 'Its level: 2 or 3.' }),
     }),
   });
-
-export const TicketField = builder.objectRef<TicketFieldModel>('TicketField');
 
 TicketField.implement({
   description: 'A ticket field of the account: a default one (status, type...) or a custom one.',

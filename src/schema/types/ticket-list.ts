@@ -22,9 +22,12 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { badUserInput } from '../../errors.ts';
-import { companyListTooLarge, prefetchCompanies } from '../../loaders/companies.ts';
-import { planWindow, type WindowPlan } from '../../loaders/ticket-windows.ts';
+import { prefetchCompanies } from '../../loaders/companies.ts';
+import { planState } from '../../loaders/references.ts';
 import { primeTickets } from '../../loaders/tickets.ts';
+import { MAX_TICKET_PAGE, ticketListPlan } from '../../plan/rules.ts';
+import { Selection } from '../../plan/selection.ts';
+import { MAX_PER_PAGE, planWindow, type WindowPlan } from '../../plan/windows.ts';
 import { pathId } from '../../upstream/ids.ts';
 import {
   listTickets,
@@ -37,19 +40,8 @@ import {
   type TicketModel,
 } from '../../upstream/tickets.ts';
 import { type ConnectionResult, decodeCursor, encodeCursor, readFirst } from '../connection.ts';
-import { connectionNodes, onlyFrom, selectedNames, subfields } from '../lookahead.ts';
-import { Contact } from './contact.ts';
-import {
-  companyEmbeddable,
-  companyWanted,
-  EMBEDDED_REQUESTER_FIELDS,
-  ID_ONLY_FIELDS,
-  TicketConnection,
-} from './ticket.ts';
+import { Contact, TicketConnection } from '../refs.ts';
 
-/** Freshdesk refuses `page` above 300 on the ticket list. */
-export const MAX_TICKET_PAGE = 300;
-const MAX_PER_PAGE = 100;
 /** `updated_since` at the epoch lifts Freshdesk's 30-day default window. */
 const ALL_TIME = '1970-01-01T00:00:00Z';
 
@@ -159,39 +151,15 @@ export function listParams(
 }
 
 /**
- * The embeds a list page needs for the selection below the connection. Companies beyond their id
- * come from the company list when the account's is small (read now, beside the page); only an
- * account known to have too many companies gets `include=company`.
+ * The embeds a list page needs for the selection below the connection (`ticketListPlan`); starts
+ * reading the company list beside the page when the plan says so.
  */
-export function listIncludes(
-  ctx: Context,
-  info: GraphQLResolveInfo,
-  first: number,
-): TicketInclude[] {
-  const nodes = connectionNodes(info);
-  const fields = subfields(info, nodes);
-  const include: TicketInclude[] = [];
-  if (fields.some((f) => f.name.value === 'description' || f.name.value === 'descriptionText')) {
-    include.push('description');
+function listIncludes(ctx: Context, info: GraphQLResolveInfo, first: number): TicketInclude[] {
+  const plan = ticketListPlan(Selection.of(info).nodes(), first, planState(ctx));
+  if (plan.prefetchCompanies) {
+    prefetchCompanies(ctx, first);
   }
-  const requester = fields.filter((f) => f.name.value === 'requester');
-  if (requester.length > 0 && first >= 2) {
-    const wanted = selectedNames(info, requester, ['Contact']);
-    if (onlyFrom(wanted, EMBEDDED_REQUESTER_FIELDS) && !onlyFrom(wanted, ID_ONLY_FIELDS)) {
-      include.push('requester');
-    }
-  }
-  if (companyWanted(info, fields)) {
-    if (companyListTooLarge(ctx.shared)) {
-      // The requester's rule for the company: +2 a page instead of one call per distinct company.
-      if (first >= 2 && companyEmbeddable(info, fields)) {
-        include.push('company');
-      }
-    } else {
-      prefetchCompanies(ctx, first);
-    }
-  }
-  return include;
+  return plan.include;
 }
 
 /** A short fingerprint of a list's parameters, so a cursor is not reused on another list. */
@@ -229,8 +197,10 @@ async function fetchWindow(
       listTickets(ctx.freshdesk, { ...params, include, page: call.page, per_page: call.perPage }),
     ),
   );
-  const all = pages.flatMap((page) => page.tickets);
-  primeTickets(ctx, all);
+  const all = primeTickets(
+    ctx,
+    pages.flatMap((page) => page.tickets),
+  );
   const end = plan.skip + count;
   const more = all.length > end || (all.length >= end && pages.at(-1)?.nextPage !== undefined);
   return { items: all.slice(plan.skip, end), more };
@@ -309,7 +279,7 @@ export async function resolveTicketList(
       message: `Freshdesk lists at most ${MAX_TICKET_PAGE} pages of ${MAX_PER_PAGE} tickets; this order cannot reach the rest. Order by UPDATED_AT ASC (or narrow the filter) to reach every ticket.`,
       path: responsePath(info),
     });
-  const plan = planWindow(start, first, MAX_TICKET_PAGE);
+  const plan = planWindow(start, first, { maxPage: MAX_TICKET_PAGE });
   if (plan === undefined) {
     truncated();
     return { edges: [], hasNextPage: false };
@@ -319,7 +289,7 @@ export async function resolveTicketList(
   const next = start + fetched.items.length;
   if (
     (plan.truncated && fetched.items.length < first && fetched.more) ||
-    (hasNextPage && planWindow(next, 1, MAX_TICKET_PAGE) === undefined)
+    (hasNextPage && planWindow(next, 1, { maxPage: MAX_TICKET_PAGE }) === undefined)
   ) {
     truncated();
     hasNextPage = false;
@@ -342,14 +312,14 @@ async function keysetList(
   let since = previous?.s ?? params.updated_since ?? ALL_TIME;
   let start = previous ? previous.p + 1 : 0;
   let count = first;
-  let plan = planWindow(start, count, MAX_TICKET_PAGE);
+  let plan = planWindow(start, count, { maxPage: MAX_TICKET_PAGE });
   if ((plan === undefined || plan.truncated) && previous) {
     // The wall: restart from the last `updated_at` returned, past the tickets already returned
     // at that instant, and end this window on a page boundary so later windows take one call.
     since = previous.t;
     start = previous.c;
     count = Math.min(first, MAX_PER_PAGE - (start % MAX_PER_PAGE));
-    plan = planWindow(start, count, MAX_TICKET_PAGE);
+    plan = planWindow(start, count, { maxPage: MAX_TICKET_PAGE });
   }
   if (plan === undefined || plan.truncated) {
     throw badUserInput(
@@ -457,8 +427,10 @@ builder.queryField('searchTickets', (t) =>
           searchTickets(ctx.freshdesk, expression, firstPage + 1 + i),
         ),
       );
-      const all = [opening, ...rest].flatMap((page) => page.tickets);
-      primeTickets(ctx, all);
+      const all = primeTickets(
+        ctx,
+        [opening, ...rest].flatMap((page) => page.tickets),
+      );
       const skip = start - (firstPage - 1) * SEARCH_PAGE_SIZE;
       const window = start >= reachable ? [] : all.slice(skip, skip + (end - start));
       if (total > SEARCH_REACHABLE) {

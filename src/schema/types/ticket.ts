@@ -1,42 +1,51 @@
 /**
  * Ticket: the type, its enums and `ticket(id)`. Lists and search live in `ticket-list.ts`, writes in
- * `ticket-mutations.ts` (both registered from the bottom of this file).
+ * `ticket-mutations.ts`.
  *
- * Loading plan for one ticket: the root resolver looks ahead at the selection and asks Freshdesk for
- * the embeds that save calls (`include=requester` when only embedded requester fields are selected,
- * `include=company` when only the company's id and name are selected and the company list is not
- * cached, `include=conversations` when `conversations(first <= 10)` is selected without `after`):
- * +1 credit each, instead of a separate call each.
+ * Loading plan for one ticket (`singleTicketIncludes` in src/plan/rules.ts): the root resolver
+ * looks ahead at the selection and asks Freshdesk for the embeds that save calls
+ * (`include=requester` when only embedded requester fields are selected, `include=company` when
+ * only the company's id and name are selected and the company list is not cached,
+ * `include=conversations` when `conversations(first <= 10)` is selected without `after`): +1 credit
+ * each, instead of a separate call each.
  */
-import type { FieldNode, GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
-import { badUserInput } from '../../errors.ts';
-import { COMPANY_LIST } from '../../loaders/companies.ts';
+import { companyLoader } from '../../loaders/companies.ts';
+import { contactLoader } from '../../loaders/contacts.ts';
 import { loadAgent, loadGroup } from '../../loaders/people.ts';
-import { isReferenceCached } from '../../loaders/reference-cache.ts';
+import { planState } from '../../loaders/references.ts';
 import { conversationPageLoader } from '../../loaders/ticket-conversations.ts';
+import { statusLabel } from '../../loaders/ticket-fields.ts';
 import { ticketRatingsLoader } from '../../loaders/ticket-ratings.ts';
-import { planWindow } from '../../loaders/ticket-windows.ts';
-import { loadTicketWith, ticketDetailLoader } from '../../loaders/tickets.ts';
-import type { ConversationModel } from '../../upstream/conversations.ts';
-import { pathId } from '../../upstream/ids.ts';
-import type { TicketInclude, TicketModel } from '../../upstream/tickets.ts';
+import { loadTicketDetail, loadTicketWith } from '../../loaders/tickets.ts';
 import {
-  type ConnectionResult,
-  decodeCursor,
-  defineConnection,
-  encodeCursor,
-  readFirst,
-} from '../connection.ts';
-import { argumentsOf, onlyFrom, selectedNames, selectionAt, subfields } from '../lookahead.ts';
-import { Agent } from './agent.ts';
-import { Company, type CompanySource, companyLoader, EMBEDDED_COMPANY_FIELDS } from './company.ts';
-import { Contact, type ContactSource, contactLoader } from './contact.ts';
-import { ConversationConnection } from './conversation.ts';
-import { Group } from './group.ts';
-import { SatisfactionRating } from './satisfaction-rating.ts';
-import { statusLabel } from './ticket-field.ts';
+  CONTACT,
+  companyNeed,
+  contactNeed,
+  conversationsEmbeddable,
+  conversationsProbe,
+  MAX_EMBEDDED_CONVERSATIONS,
+  singleTicketIncludes,
+} from '../../plan/rules.ts';
+import { Selection } from '../../plan/selection.ts';
+import { planWindow } from '../../plan/windows.ts';
+import type { ConversationModel } from '../../upstream/conversations.ts';
+import type { TicketModel } from '../../upstream/tickets.ts';
+import { type ConnectionResult, encodeCursor, offsetAfter, readFirst } from '../connection.ts';
+import { idArg } from '../field-errors.ts';
+import {
+  Agent,
+  Company,
+  type CompanySource,
+  Contact,
+  type ContactSource,
+  ConversationConnection,
+  Group,
+  SatisfactionRating,
+  Ticket,
+} from '../refs.ts';
 
 export const TicketStatus = builder.enumType('TicketStatus', {
   description:
@@ -92,31 +101,6 @@ export const TicketSource = builder.enumType('TicketSource', {
     },
   } as const,
 });
-
-/** Requester fields a ticket call can embed (`include=requester`). */
-export const EMBEDDED_REQUESTER_FIELDS: ReadonlySet<string> = new Set([
-  'id',
-  'name',
-  'email',
-  'mobile',
-  'phone',
-  '__typename',
-]);
-/** Fields every source knows without any call. */
-export const ID_ONLY_FIELDS: ReadonlySet<string> = new Set(['id', '__typename']);
-
-/** `include=conversations` embeds at most this many, oldest first. */
-export const MAX_EMBEDDED_CONVERSATIONS = 10;
-
-/**
- * Registers Person's member objects: `Person.resolveType` tells agents from contacts by identity,
- * since both are plain models.
- */
-export const agentSources = new WeakSet<object>();
-
-export const Ticket = builder.objectRef<TicketModel>('Ticket');
-
-export const TicketConnection = defineConnection('Ticket', Ticket, { totalCount: true });
 
 Ticket.implement({
   description: 'A Freshdesk ticket.',
@@ -254,80 +238,43 @@ Ticket.implement({
 
 /** A ticket from a list may lack the description: fetch the full ticket once when asked for it. */
 function withDescription(ctx: Context, ticket: TicketModel): TicketModel | Promise<TicketModel> {
-  return ticket.description === undefined ? ticketDetailLoader(ctx).load(ticket.id) : ticket;
+  return ticket.description === undefined ? loadTicketDetail(ctx, ticket.id) : ticket;
 }
 
+/** The requester as the plan has it: embedded, just the id, or loaded in full. */
 function requesterOf(
   ctx: Context,
   ticket: TicketModel,
   info: GraphQLResolveInfo,
 ): ContactSource | Promise<ContactSource> {
-  if (ticket.requester) {
+  const need = contactNeed(Selection.of(info, CONTACT));
+  if (need !== 'full' && ticket.requester) {
     return { partial: true, ...ticket.requester };
   }
-  const wanted = selectedNames(info, info.fieldNodes, ['Contact']);
-  if (onlyFrom(wanted, ID_ONLY_FIELDS)) {
+  if (need === 'id') {
     return { partial: true, id: ticket.requesterId };
   }
   return contactLoader(ctx).load(ticket.requesterId);
 }
 
+/** The company as the plan has it: embedded (`{}` means none), just the id, or loaded in full. */
 function companyOf(
   ctx: Context,
   ticket: TicketModel,
   info: GraphQLResolveInfo,
 ): CompanySource | Promise<CompanySource> | null {
-  if (ticket.company !== undefined) {
-    // Embedded: `{}` (null here) means the ticket has no company.
+  const need = companyNeed(Selection.of(info));
+  if (ticket.company !== undefined && need !== 'full') {
     return ticket.company === null ? null : { partial: true, ...ticket.company };
   }
   if (ticket.companyId === null) {
     return null;
   }
-  const wanted = selectedNames(info, info.fieldNodes, ['Company']);
-  if (onlyFrom(wanted, ID_ONLY_FIELDS)) {
+  if (need === 'id') {
     return { partial: true, id: ticket.companyId };
   }
   return companyLoader(ctx).load(ticket.companyId);
 }
-
-/**
- * The Company fields selected below `company` (any of `fields`) when they are more than the id
- * (which the ticket itself carries); undefined when nothing beyond the id is selected.
- */
-function companyFieldsWanted(
-  info: GraphQLResolveInfo,
-  fields: readonly FieldNode[],
-): Set<string> | undefined {
-  const company = fields.filter((field) => field.name.value === 'company');
-  if (company.length === 0) {
-    return undefined;
-  }
-  const wanted = selectedNames(info, company, ['Company']);
-  return onlyFrom(wanted, ID_ONLY_FIELDS) ? undefined : wanted;
-}
-
-/** Whether the selection below `company` (any of `fields`) needs more than the company's id. */
-export const companyWanted = (info: GraphQLResolveInfo, fields: readonly FieldNode[]): boolean =>
-  companyFieldsWanted(info, fields) !== undefined;
-
-/**
- * Whether the selection below `company` (any of `fields`) is answered by `include=company`: only
- * embedded fields, and more than the id.
- */
-export function companyEmbeddable(info: GraphQLResolveInfo, fields: readonly FieldNode[]): boolean {
-  const wanted = companyFieldsWanted(info, fields);
-  return wanted !== undefined && onlyFrom(wanted, EMBEDDED_COMPANY_FIELDS);
-}
-
-interface PositionCursor {
-  o: number;
-}
-const isPositionCursor = (v: unknown): v is PositionCursor =>
-  typeof v === 'object' &&
-  v !== null &&
-  Number.isInteger((v as PositionCursor).o) &&
-  (v as PositionCursor).o >= 0;
 
 /** A page of a ticket's conversations (embedded ones first when the ticket call carried them). */
 export async function conversationsOf(
@@ -337,17 +284,17 @@ export async function conversationsOf(
   info: GraphQLResolveInfo,
 ): Promise<ConnectionResult<ConversationModel>> {
   const first = readFirst(args.first);
-  const start = args.after ? decodeCursor(args.after, isPositionCursor).o + 1 : 0;
+  const start = offsetAfter(args.after);
   const edges = (items: readonly ConversationModel[]) =>
     items.map((node, i) => ({ node, cursor: encodeCursor({ o: start + i }) }));
   const embedded = ticket.conversations;
-  if (embedded !== undefined && start === 0 && first <= MAX_EMBEDDED_CONVERSATIONS) {
+  if (embedded !== undefined && conversationsEmbeddable(args)) {
     let hasNextPage = embedded.length > first;
     // Exactly 10 embedded and 10 asked: only a look past them can tell whether more exist.
     if (
       !hasNextPage &&
       embedded.length === MAX_EMBEDDED_CONVERSATIONS &&
-      selectionAt(info, ['pageInfo', 'hasNextPage']).length > 0
+      conversationsProbe(args, Selection.of(info))
     ) {
       const probe = await conversationPageLoader(ctx).load({
         ticketId: ticket.id,
@@ -380,46 +327,6 @@ export async function conversationsOf(
   return { edges: edges(window), hasNextPage };
 }
 
-/** The embeds that make one ticket call answer the whole selection below `ticket`. */
-export function includesFor(ctx: Context, info: GraphQLResolveInfo): TicketInclude[] {
-  const include: TicketInclude[] = [];
-  const fields = subfields(info);
-  const requester = fields.filter((field) => field.name.value === 'requester');
-  if (requester.length > 0) {
-    const wanted = selectedNames(info, requester, ['Contact']);
-    if (onlyFrom(wanted, EMBEDDED_REQUESTER_FIELDS) && !onlyFrom(wanted, ID_ONLY_FIELDS)) {
-      include.push('requester');
-    }
-  }
-  // +1 credit instead of a company call (as many credits, one call fewer), unless the company list
-  // is at hand.
-  if (companyEmbeddable(info, fields) && !isReferenceCached(ctx.shared, COMPANY_LIST)) {
-    include.push('company');
-  }
-  const conversations = fields.filter((field) => field.name.value === 'conversations');
-  if (
-    conversations.some((field) => {
-      const args = argumentsOf(info, field);
-      const first = typeof args.first === 'number' ? args.first : 30;
-      return (
-        (args.after === undefined || args.after === null) && first <= MAX_EMBEDDED_CONVERSATIONS
-      );
-    })
-  ) {
-    include.push('conversations');
-  }
-  return include;
-}
-
-/** A GraphQL ticket id as Freshdesk expects it in a path; BAD_USER_INPUT otherwise. */
-export function ticketIdArg(id: string, what = 'A ticket id'): string {
-  const ticketId = pathId(id);
-  if (ticketId === undefined) {
-    throw badUserInput(`${what} is a decimal number; got "${id}".`);
-  }
-  return ticketId;
-}
-
 builder.queryField('ticket', (t) =>
   t.field({
     type: Ticket,
@@ -427,10 +334,10 @@ builder.queryField('ticket', (t) =>
     description: 'One ticket by id; null (with a NOT_FOUND error) when it does not exist.',
     args: { id: t.arg.id({ required: true, description: "The ticket's display id." }) },
     resolve: (_root, { id }, ctx, info) =>
-      loadTicketWith(ctx, ticketIdArg(id), includesFor(ctx, info)),
+      loadTicketWith(
+        ctx,
+        idArg(id, 'A ticket'),
+        singleTicketIncludes(Selection.of(info), planState(ctx)),
+      ),
   }),
 );
-
-import './ticket-conversations.ts';
-import './ticket-list.ts';
-import './ticket-mutations.ts';

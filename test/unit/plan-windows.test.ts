@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planWindow } from '../../src/loaders/ticket-windows.ts';
+import { planWindow } from '../../src/plan/windows.ts';
 
 describe('planWindow', () => {
   it('serves an aligned window with one page of its own size', () => {
@@ -37,12 +37,12 @@ describe('planWindow', () => {
 
   it('respects the page wall: larger pages reach further, then nothing', () => {
     // Page 301 of 30 is refused; items 9000..9029 are page 258 of 35.
-    expect(planWindow(9_000, 30, 300)?.calls).toEqual([{ page: 258, perPage: 35 }]);
-    expect(planWindow(29_950, 100, 300)).toEqual({
+    expect(planWindow(9_000, 30, { maxPage: 300 })?.calls).toEqual([{ page: 258, perPage: 35 }]);
+    expect(planWindow(29_950, 100, { maxPage: 300 })).toEqual({
       calls: [{ page: 300, perPage: 100 }],
       skip: 50,
       truncated: true,
     });
-    expect(planWindow(30_000, 1, 300)).toBeUndefined();
+    expect(planWindow(30_000, 1, { maxPage: 300 })).toBeUndefined();
   });
 });
