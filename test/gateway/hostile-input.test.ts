@@ -68,3 +68,13 @@ it('refuses contacts(filter: { companyId: "" }) before any call instead of dropp
   expect(answer.data).toBeNull();
   expect(stack.emulator.stats().totalCalls).toBe(0);
 });
+
+it('codes a JSON variable nested past any sane depth, before any call', async () => {
+  const nested = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+  const answer = await send({
+    body: `{"query":"mutation($c: JSON) { createTicket(input: { subject: \\"s\\", description: \\"d\\", email: \\"kim@example.com\\", customFields: $c }) { id } }","variables":{"c":${nested}}}`,
+  });
+  expect(answer.status).toBeLessThan(500);
+  expect(answer.code).toBe('BAD_USER_INPUT');
+  expect(stack.emulator.stats().totalCalls).toBe(0);
+});
