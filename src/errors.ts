@@ -150,6 +150,10 @@ function publicMessage(code: ErrorCode, error: UpstreamError): string {
     !GENERIC_UPSTREAM_MESSAGES.has(error.upstreamMessage)
   ) {
     parts.push(`Freshdesk said: ${error.upstreamMessage}`);
+  } else if (error.kind === 'malformed') {
+    // What was wrong with the 2xx answer (not JSON; which field had the wrong shape), in the
+    // upstream layer's own words: never a value from the body.
+    parts.push(error.message);
   }
   if (error.method !== 'GET' && !error.retryable && (isTransient(error) || error.status === 500)) {
     parts.push('The change may have been made: check before sending it again.');

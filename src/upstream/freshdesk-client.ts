@@ -39,6 +39,10 @@ export interface FreshdeskClientOptions {
 export type { QueryValue } from './request-key.ts';
 
 export interface UpstreamResponse<T> {
+  /** The call as sent (what an error about this answer names in `extensions.upstream`). */
+  method: string;
+  /** Path and query as sent, without origin or credentials. */
+  path: string;
   status: number;
   data: T;
   /** The next page from `Link`, when there is one. */
@@ -353,6 +357,8 @@ export class FreshdeskClient {
         });
       }
       return {
+        method,
+        path: target,
         status,
         data: (text.trim() === '' ? null : parseJson(text, method, target, status, requestId)) as T,
         nextPage: nextPageFromLink(responseHeaders.link),
