@@ -12,7 +12,7 @@ export interface RawAgent {
   occasional: boolean;
   group_ids?: RawId[];
   created_at: string;
-  updated_at: string;
+  updated_at?: string | null;
   contact: {
     name: string;
     email: string;
@@ -39,7 +39,7 @@ export const checkAgent: shape.Check = shape.record(
     shape.flag(a.occasional, 'occasional') ??
     shape.optionalIdList(a.group_ids, 'group_ids') ??
     shape.instant(a.created_at, 'created_at') ??
-    shape.instant(a.updated_at, 'updated_at') ??
+    shape.optionalInstant(a.updated_at, 'updated_at') ??
     shape.nested(a.contact, 'contact', checkAgentContact),
 );
 
@@ -53,7 +53,8 @@ export interface AgentModel {
   occasional: boolean;
   groupIds: string[];
   createdAt: string;
-  updatedAt: string;
+  /** Not shown by the schema; null when Freshdesk left it out. */
+  updatedAt: string | null;
 }
 
 /** The model of an agent that passed `checkAgent`. */
@@ -66,7 +67,7 @@ export function toAgentModel(raw: RawAgent): AgentModel {
     occasional: raw.occasional,
     groupIds: (raw.group_ids ?? []).map(idString),
     createdAt: raw.created_at,
-    updatedAt: raw.updated_at,
+    updatedAt: raw.updated_at ?? null,
   };
 }
 

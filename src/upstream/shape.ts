@@ -21,7 +21,10 @@
  *
  * Cost: a handful of `typeof` tests per record and a regular expression per time, no schema walked
  * per field, since it runs for every record of every page: about 15 µs for a page of 100 tickets,
- * against about 300-500 µs to parse it (`npm run bench:shapes`).
+ * against about 300-500 µs to parse it (`npm run bench:shapes`). Each model writes its check as a
+ * chain of calls (`shape.id(t.id, 'id') ?? shape.text(t.subject, 'subject') ?? ...`): the same
+ * fields as a table walked in a loop measured 3.5 times slower (about 50 µs a page: one call site
+ * and one keyed read for every field of every model).
  */
 import type { UpstreamResponse } from './freshdesk-client.ts';
 import { UpstreamError } from './upstream-error.ts';

@@ -37,7 +37,7 @@ export interface RawArticle {
   description?: string | null;
   description_text?: string | null;
   status: number;
-  type: number;
+  type?: number | null;
   agent_id: RawId | null;
   category_id: RawId;
   folder_id: RawId;
@@ -88,7 +88,8 @@ export const checkArticle: shape.Check = shape.record(
     shape.optionalText(a.description, 'description') ??
     shape.optionalText(a.description_text, 'description_text') ??
     shape.int(a.status, 'status') ??
-    shape.int(a.type, 'type') ??
+    // Not in Freshdesk's documented field table (freshdesk-api.md 2.7): 1 (permanent) when absent.
+    shape.optionalInt(a.type, 'type') ??
     shape.optionalId(a.agent_id, 'agent_id') ??
     shape.id(a.category_id, 'category_id') ??
     shape.id(a.folder_id, 'folder_id') ??
@@ -173,7 +174,7 @@ export function toArticleModel(raw: RawArticle): ArticleModel {
     description: raw.description ?? undefined,
     descriptionText: raw.description_text ?? undefined,
     statusCode: raw.status,
-    typeCode: raw.type,
+    typeCode: raw.type ?? 1,
     agentId: optionalId(raw.agent_id),
     folderId,
     categoryId,
