@@ -3,7 +3,7 @@
  * live in `loaders`, under typed slots, so they never outlive a request; what is shared across
  * requests lives in `shared`, one cache per credential.
  */
-import type { ExecutionResult } from 'graphql';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import type { ReadCache } from './cache/read-cache.ts';
 import type { Config } from './config.ts';
 import { currentFieldPath } from './field-scope.ts';
@@ -58,6 +58,11 @@ export interface Context {
   cache?: ReadCache;
   /** The operation's answer, when the read cache alone gave it before execution (`schema/cost.ts`). */
   answer?: ExecutionResult;
+  /** The executable schema and the client's variables, as execution takes them (for probes). */
+  execution?: {
+    schema: GraphQLSchema;
+    variables: Readonly<Record<string, unknown>> | null | undefined;
+  };
   /** Per-request objects by slot (see `perRequest`). */
   loaders: Map<Slot<unknown>, unknown>;
   /** The account's quota scheduler (shared by every request of this gateway). */

@@ -121,6 +121,8 @@ interface ListShape {
 
 interface Entry {
   credential: string;
+  /** Path and query as sent (what an error about the answer names). */
+  target: string;
   kind: CacheKind;
   data: unknown;
   nextPage: number | undefined;
@@ -310,6 +312,9 @@ export class ReadCache {
         return { response: this.#answer(kept.entry), ageMs: kept.ageMs } satisfies KeptAnswer;
       },
       wrote: (method, path) => this.wrote(method, path),
+      discard: (key) => {
+        this.#entries.delete(key);
+      },
     };
   }
 
@@ -359,6 +364,8 @@ export class ReadCache {
 
   #answer(entry: Entry): UpstreamResponse<unknown> {
     return {
+      method: 'GET',
+      path: entry.target,
       status: 200,
       data: entry.data,
       nextPage: entry.nextPage,
@@ -398,6 +405,7 @@ export class ReadCache {
     const now = this.#now();
     const entry: Entry = {
       credential,
+      target: response.path,
       kind: cls.kind,
       data: response.data,
       nextPage: response.nextPage,

@@ -22,13 +22,13 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import type { CacheKind } from '../cache/kinds.ts';
 import { type Context, newCostTracker, noteStale, type StaleNote } from '../context.ts';
+import { boundContext } from '../limits/result-bound.ts';
 import { planState } from '../loaders/references.ts';
 import { loadCategories, loadFolders } from '../loaders/solutions.ts';
 import { type Estimate, estimateOperation } from '../plan/estimate.ts';
 import { Selection } from '../plan/selection.ts';
 import type { QuotaStatus } from '../quota/scheduler.ts';
 import { CacheMiss } from '../upstream/freshdesk-client.ts';
-import { schema } from './index.ts';
 
 export interface OperationRequest {
   document: DocumentNode;
@@ -179,11 +179,12 @@ async function probe(ctx: Context, request: OperationRequest, allowStale: boolea
     served,
   };
   const cache = ctx.cache;
+  const execution = ctx.execution;
   const shared = ctx.shared.probe?.(allowStale, (entry) => {
     referenceMisses += 1;
     return new CacheMiss(entry.name);
   });
-  if (cache === undefined || shared === undefined) {
+  if (cache === undefined || shared === undefined || execution === undefined) {
     return failed;
   }
   const session = ctx.freshdesk.probe({
@@ -209,17 +210,28 @@ async function probe(ctx: Context, request: OperationRequest, allowStale: boolea
     warnings: [],
     stale,
   };
+  // The same bound as the execution it may stand for: past it, the same one error.
+  const overrun = boundContext(probeCtx, {
+    maxItems: ctx.config.limits.resultItems,
+    deadline: (c) => c.freshdesk.options.deadline,
+    deadlineMs: ctx.config.operationDeadlineMs,
+  });
   let result: ExecutionResult;
   try {
+    // The schema and the variables as the client sent them, as the execution would take them.
     result = await execute({
-      schema,
+      schema: execution.schema,
       document: request.document,
       operationName: request.operationName,
-      variableValues: request.variables,
+      variableValues: execution.variables,
       contextValue: probeCtx,
     });
   } catch {
     return failed;
+  }
+  const failure = overrun();
+  if (failure !== undefined) {
+    result = { data: null, errors: [failure] };
   }
   return {
     complete: session.misses.size === 0 && referenceMisses === 0,
@@ -243,16 +255,16 @@ function adopt(ctx: Context, probed: Probe): void {
 }
 
 /**
- * Answers an operation the read cache answered whole before execution (`probe`) with that
- * answer: it is not executed again. Runs after the quota gate (which made the estimate).
+ * Before the quota gate: keeps the schema and the client's variables as execution takes them (for
+ * the probes the estimate makes), and answers an operation the caches answered whole during its
+ * estimate (`ctx.answer`) with that answer instead of executing it again.
  */
 export function useCachedAnswers(): Plugin<Context> {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const answer = (args.contextValue as Context).answer;
-      if (answer !== undefined) {
-        setResultAndStopExecution(answer);
-      }
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const ctx = args.contextValue as Context;
+      ctx.execution = { schema: args.schema, variables: args.variableValues };
+      setExecuteFn((execution) => ctx.answer ?? executeFn(execution));
     },
   };
 }

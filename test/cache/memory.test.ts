@@ -91,6 +91,8 @@ describe('the read cache bound', () => {
       // A distinct answer: its own objects, as if parsed from its own body.
       const data = JSON.parse(sample.text.replaceAll('"id":', `"id":${i + 1}`)) as unknown;
       const response: UpstreamResponse<unknown> = {
+        method: 'GET',
+        path: request.path,
         status: 200,
         data,
         nextPage: undefined,

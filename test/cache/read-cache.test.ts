@@ -18,6 +18,8 @@ const AGENT = credentialHash('agent-key');
 const EPOCH = '1970-01-01T00:00:00Z';
 
 const answer = (data: unknown, nextPage?: number): UpstreamResponse<unknown> => ({
+  method: 'GET',
+  path: '/',
   status: 200,
   data,
   nextPage,
