@@ -207,7 +207,7 @@ interface RawRow {
   created_at?: unknown;
 }
 
-const rowsOf = (data: unknown): RawRow[] => {
+const rowsOf = (data: unknown): (RawRow | null)[] => {
   if (Array.isArray(data)) {
     return data as RawRow[];
   }
@@ -296,8 +296,13 @@ export class ReadCache {
       },
       holds: (key, request, evidence) => this.#fresh(key, request, evidence, false) !== undefined,
       begin: () => this.#seq,
-      store: (key, request, response, evidence, token) =>
-        this.#store(key, request, response, evidence, token),
+      store: (key, request, response, evidence, token) => {
+        try {
+          this.#store(key, request, response, evidence, token);
+        } catch {
+          // Keeping an answer is an optimisation: whatever it met, the read has its answer.
+        }
+      },
       fallback: (key, request, error, evidence) => {
         const kept = this.#kept(key, error);
         if (kept === undefined) {
@@ -432,7 +437,11 @@ export class ReadCache {
       case 'search': {
         entry.rows = new Map();
         for (const row of rowsOf(response.data)) {
-          if (row.id === undefined || row.id === null || typeof row.updated_at !== 'string') {
+          // Whatever Freshdesk sent (garbage is the shape check's to report): rows it can file.
+          if (typeof row !== 'object' || row === null || typeof row.updated_at !== 'string') {
+            continue;
+          }
+          if (typeof row.id !== 'number' && typeof row.id !== 'string') {
             continue;
           }
           const id = String(row.id);
@@ -769,7 +778,7 @@ function listShape(request: ReadRequest, response: UpstreamResponse<unknown>): L
     query.email !== undefined ||
     (query.updated_since !== undefined && query.updated_since !== EPOCH);
   const rows = rowsOf(response.data);
-  const created = (row: RawRow | undefined): string | undefined =>
+  const created = (row: RawRow | null | undefined): string | undefined =>
     typeof row?.created_at === 'string' ? row.created_at : undefined;
   return {
     stable: orderBy === 'created_at' && !filtered,

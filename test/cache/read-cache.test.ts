@@ -110,6 +110,15 @@ describe('keys', () => {
     expect(fresh(byId(1, 'requester'), ADMIN)).toBe(false);
   });
 
+  it('files whatever Freshdesk sent without failing (garbage is for the shape check to report)', () => {
+    const { store, fresh } = setup();
+    for (const data of [[null, 1, 'x', { id: null }], { results: [null] }, 'text', null]) {
+      expect(() => store(newestPage, data)).not.toThrow();
+      expect(() => store(byId(1), data)).not.toThrow();
+    }
+    expect(fresh(newestPage)).toBe(true);
+  });
+
   it('keeps reads of no kind out (automation rules, the agent list)', () => {
     const { store, fresh } = setup();
     for (const path of ['/api/v2/automations/4/rules', '/api/v2/agents', '/api/v2/agents/me']) {
