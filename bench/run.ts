@@ -441,22 +441,39 @@ async function openCell(
 }
 
 /**
- * Scenario 6: every contender at once, each against its own emulator (its own account) with the
- * per-minute limit on, at a fixed arrival rate of the scenario-4 query over Zipf ids.
+ * Each contender against its own emulator (its own account) with `plan`'s per-minute limits on;
+ * deskgraph told the plan (and `env`), shaping on.
  */
-async function soak(kinds: ContenderKind[]): Promise<SoakResult[]> {
-  const pairs = await Promise.all(
+function ownAccounts(
+  kinds: ContenderKind[],
+  plan: string,
+  label: string,
+  env: Record<string, string> = {},
+): Promise<{ kind: ContenderKind; emulator: Child<EmulatorReady>; run: Running }[]> {
+  return Promise.all(
     kinds.map(async (kind) => {
       const emulator = await startEmulatorProcess(
-        { plan: SOAK_PLAN, rateLimit: true },
-        `soak emulator ${kind}`,
+        { plan, rateLimit: true },
+        `${label} emulator ${kind}`,
       );
       const run = await startContender(kind, emulator.ready, true, {
-        FRESHDESK_PLAN: SOAK_PLAN,
+        FRESHDESK_PLAN: plan,
+        ...env,
       });
       return { kind, emulator, run };
     }),
   );
+}
+
+const stopAccounts = (pairs: { emulator: Child<EmulatorReady>; run: Running }[]) =>
+  Promise.all(pairs.flatMap(({ emulator, run }) => [run.child.stop(), emulator.stop()]));
+
+/**
+ * Scenario 6: every contender at once, each against its own emulator (its own account) with the
+ * per-minute limit on, at a fixed arrival rate of the scenario-4 query over Zipf ids.
+ */
+async function soak(kinds: ContenderKind[]): Promise<SoakResult[]> {
+  const pairs = await ownAccounts(kinds, SOAK_PLAN, 'soak');
   try {
     const emu = pairs[0]?.emulator.ready as EmulatorReady;
     const zipfScenario = scenarios(emu, { contacts: 0, companies: 0, agents: 0 }).find(
@@ -505,7 +522,7 @@ async function soak(kinds: ContenderKind[]): Promise<SoakResult[]> {
       }),
     );
   } finally {
-    await Promise.all(pairs.flatMap(({ emulator, run }) => [run.child.stop(), emulator.stop()]));
+    await stopAccounts(pairs);
   }
 }
 
@@ -538,19 +555,9 @@ function shownIn(body: string): Shown[] {
  * measured run.
  */
 async function fresh(kinds: ContenderKind[]): Promise<FreshResult[]> {
-  const pairs = await Promise.all(
-    kinds.map(async (kind) => {
-      const emulator = await startEmulatorProcess(
-        { plan: FRESH_PLAN, rateLimit: true },
-        `fresh emulator ${kind}`,
-      );
-      const run = await startContender(kind, emulator.ready, true, {
-        FRESHDESK_PLAN: FRESH_PLAN,
-        DESKGRAPH_RECONCILE_INTERVAL_MS: String(FRESH_SWEEP_MS),
-      });
-      return { kind, emulator, run };
-    }),
-  );
+  const pairs = await ownAccounts(kinds, FRESH_PLAN, 'fresh', {
+    DESKGRAPH_RECONCILE_INTERVAL_MS: String(FRESH_SWEEP_MS),
+  });
   try {
     return await Promise.all(
       pairs.map(async ({ kind, emulator, run }) => {
@@ -655,7 +662,7 @@ async function fresh(kinds: ContenderKind[]): Promise<FreshResult[]> {
       }),
     );
   } finally {
-    await Promise.all(pairs.flatMap(({ emulator, run }) => [run.child.stop(), emulator.stop()]));
+    await stopAccounts(pairs);
   }
 }
 
