@@ -232,6 +232,8 @@ export class ReadCache {
   #seq = 0;
   readonly #counts: Record<CacheKind, KindCounts>;
   readonly #observers = new Set<(event: CacheEvent) => void>();
+  /** Reads under way, by key: an operation asking for one meanwhile joins it. */
+  readonly #underWay = new Map<string, Promise<UpstreamResponse<unknown>>>();
 
   constructor(options: ReadCacheOptions) {
     this.maxBytes = Math.max(0, Math.floor(options.maxBytes));
@@ -282,7 +284,7 @@ export class ReadCache {
   /** The cache as one operation's session uses it; `hooks` hear of its hits and stale answers. */
   forOperation(hooks: OperationHooks = {}): SessionCache {
     const counted = hooks.counted !== false;
-    return {
+    const view: SessionCache = {
       lookup: (key, request, evidence) => {
         const found = this.#fresh(key, request, evidence, counted);
         if (found === undefined) {
@@ -320,7 +322,45 @@ export class ReadCache {
       discard: (key) => {
         this.#entries.delete(key);
       },
+      join: (key, request, evidence) => {
+        const read = this.enabled ? this.#underWay.get(key) : undefined;
+        if (read === undefined) {
+          return undefined;
+        }
+        const kind = classify(request.path)?.kind;
+        return read.then(
+          (answer) => {
+            if (kind !== undefined) {
+              if (counted) {
+                this.#count(kind, 'hits');
+              }
+              hooks.hit?.(kind);
+            }
+            return { ...answer };
+          },
+          (error: unknown) => {
+            const kept = view.fallback(key, request, error, evidence);
+            if (kept === undefined) {
+              throw error;
+            }
+            return kept.response;
+          },
+        );
+      },
+      share: (key, read) => {
+        if (!this.enabled) {
+          return;
+        }
+        this.#underWay.set(key, read);
+        const done = (): void => {
+          if (this.#underWay.get(key) === read) {
+            this.#underWay.delete(key);
+          }
+        };
+        read.then(done, done);
+      },
     };
+    return view;
   }
 
   /** Whether this credential holds anything (fresh or not). */

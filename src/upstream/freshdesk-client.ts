@@ -91,6 +91,17 @@ export interface SessionCache {
   ): UpstreamResponse<unknown> | undefined;
   /** Whether `lookup` would answer (nothing counted). */
   holds(key: string, request: ReadRequest, evidence: ReadEvidence | undefined): boolean;
+  /**
+   * The answer of the same read another operation has under way (counted as a hit; an older
+   * answer if that read fails as `fallback` allows), or undefined when none is.
+   */
+  join(
+    key: string,
+    request: ReadRequest,
+    evidence: ReadEvidence | undefined,
+  ): Promise<UpstreamResponse<unknown>> | undefined;
+  /** A read is under way (others asking for it meanwhile `join` it). */
+  share(key: string, read: Promise<UpstreamResponse<unknown>>): void;
   /** A read is about to be sent: a token for `store` (what changed meanwhile is not stored). */
   begin(): number;
   store(
@@ -524,6 +535,7 @@ export class FreshdeskSession {
   readonly options: SessionOptions;
   readonly #reads = new Map<string, Promise<UpstreamResponse<unknown>>>();
   readonly #probe: ProbeOptions | undefined;
+  #shared: SessionOptions | undefined;
   /** Reads a probe could not answer (their keys). */
   readonly misses = new Set<string>();
 
@@ -565,22 +577,39 @@ export class FreshdeskSession {
     evidence: ReadEvidence | undefined,
   ): Promise<UpstreamResponse<unknown>> {
     const cache = this.#cache;
-    const hit = cache?.lookup(key, request, evidence);
-    if (cache !== undefined && hit !== undefined) {
+    if (cache === undefined) {
+      return this.#client.call<unknown>(
+        this.options,
+        'GET',
+        request.path,
+        request.query,
+        undefined,
+      );
+    }
+    const hit = cache.lookup(key, request, evidence);
+    if (hit !== undefined) {
       return Promise.resolve(discardable(hit, cache, key));
     }
+    const joined = cache.join(key, request, evidence);
+    if (joined !== undefined) {
+      return this.#ownSignal(
+        joined.then((answer) => discardable(answer, cache, key)),
+        request,
+      );
+    }
+    // Others may join this read: it goes on when this operation's caller goes away (and is kept),
+    // though this operation stops waiting for it.
+    this.#shared ??= { ...this.options, signal: undefined };
     const call = this.#client.call<unknown>(
-      this.options,
+      this.#shared,
       'GET',
       request.path,
       request.query,
       undefined,
     );
-    if (cache === undefined) {
-      return call;
-    }
+    cache.share(key, call);
     const token = cache.begin();
-    return call.then(
+    const answered = call.then(
       (answer) => {
         cache.store(key, request, answer, evidence, token);
         return discardable(answer, cache, key);
@@ -593,7 +622,52 @@ export class FreshdeskSession {
         return discardable(kept.response, cache, key);
       },
     );
+    return this.#ownSignal(answered, request);
   }
+
+  /**
+   * `read`, or its cancellation once this operation's caller has gone away. One listener on the
+   * caller's signal while any read waits (not one per read).
+   */
+  #ownSignal<T>(read: Promise<T>, request: ReadRequest): Promise<T> {
+    const signal = this.options.signal;
+    if (signal === undefined) {
+      return read;
+    }
+    const cancelled = () =>
+      new UpstreamError('The request to Freshdesk was cancelled.', {
+        kind: 'timeout',
+        method: 'GET',
+        path: request.path,
+        retryable: true,
+        cause: signal.reason,
+      });
+    if (signal.aborted) {
+      read.catch(() => undefined);
+      return Promise.reject(cancelled());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const cancel = (): void => reject(cancelled());
+      if (this.#waiting.size === 0) {
+        signal.addEventListener('abort', this.#onAbort);
+      }
+      this.#waiting.add(cancel);
+      read.then(resolve, reject).finally(() => {
+        this.#waiting.delete(cancel);
+        if (this.#waiting.size === 0) {
+          signal.removeEventListener('abort', this.#onAbort);
+        }
+      });
+    });
+  }
+
+  /** Reads waiting on a shared read, cancelled together when the caller goes away. */
+  readonly #waiting = new Set<() => void>();
+  readonly #onAbort = (): void => {
+    for (const cancel of [...this.#waiting]) {
+      cancel();
+    }
+  };
 
   #probeRead(
     key: string,

@@ -104,6 +104,25 @@ describe('a query repeated, and changes reported by webhook', () => {
     expect(kinds.conversations.misses).toBeGreaterThan(0);
   });
 
+  it('twenty people asking at once for what nobody has read yet cost one call', async () => {
+    const query = '{ tickets(first: 7) { nodes { id subject } } }';
+    stack.emulator.setFaults({ latencyMs: 300 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => stack.gql(query)));
+      for (const answer of answers) {
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data).toEqual(answers[0]?.data);
+      }
+      expect(stack.emulator.stats().calls).toEqual({ 'GET /tickets': 1 });
+      const spent = answers.map(
+        (a) => (a.extensions?.cost as { spent?: number } | undefined)?.spent,
+      );
+      expect(spent.filter((credits) => (credits ?? 0) > 0)).toEqual([1]);
+    } finally {
+      stack.emulator.setFaults({});
+    }
+  });
+
   it('a ticket created in Freshdesk shows on the next run of a list (the webhook for it outdates the lists it may enter)', async () => {
     const query = '{ tickets(first: 5) { nodes { id subject } } }';
     const before = await stack.gql<{ tickets: { nodes: { id: string }[] } }>(query);
