@@ -55,8 +55,11 @@ describe('BudgetModel with a told plan', () => {
     ).toBe(true);
   });
 
-  it('keeps the reserve from bulk work and the webhook share from everyone else', () => {
+  it('keeps the reserve from bulk work and the webhook share from everyone else while they want them', () => {
     const { budget } = model({ plan: { name: 'trial', limits: { total: 100 } } });
+    // Interactive and webhook callers asked just now.
+    budget.waitFor({ total: 1 }, 'interactive');
+    budget.waitFor({ total: 1 }, 'webhook');
     expect(budget.ceiling('total', 'bulk')).toBe(65);
     expect(budget.ceiling('total', 'interactive')).toBe(90);
     expect(budget.ceiling('total', 'webhook')).toBe(100);
@@ -68,6 +71,47 @@ describe('BudgetModel with a told plan', () => {
     );
     ok(budget.reserve({ endpoint: undefined, credits: 10, priority: 'webhook' }));
     expect(budget.used('total')).toBe(100);
+  });
+
+  it('lends the reserve and the webhook share to bulk work while nobody else wants them, and takes them back at once (exact credits)', () => {
+    const { budget, clock } = model({ plan: { name: 'trial', limits: { total: 100 } } });
+    // Nobody else asked: bulk may spend the whole plan, 10 credits every 50 ms.
+    expect(budget.ceiling('total', 'bulk')).toBe(100);
+    for (let i = 0; i < 10; i++) {
+      clock.now = i * 50;
+      const id = ok(budget.reserve({ endpoint: undefined, credits: 10, priority: 'bulk' }));
+      budget.settle(id, answered(10));
+    }
+    expect(budget.used('total')).toBe(100);
+    expect(budget.reserve({ endpoint: undefined, credits: 1, priority: 'bulk' }).ok).toBe(false);
+    // An interactive call (5 credits; its ceiling is 90) waits for the two oldest grants to leave.
+    clock.now = 500;
+    expect(budget.reserve({ endpoint: undefined, credits: 5, priority: 'interactive' })).toEqual({
+      ok: false,
+      blockedOn: 'total',
+      retryAt: expiry(1050),
+    });
+    // Meanwhile bulk is held to 75 (the webhook share is still lent: no webhook asked).
+    expect(budget.ceiling('total', 'bulk')).toBe(75);
+    clock.now = expiry(1050);
+    expect(budget.used('total')).toBe(80);
+    // What left the window goes to the interactive call, not to bulk (80 + 10 > 75).
+    expect(budget.reserve({ endpoint: undefined, credits: 10, priority: 'bulk' }).ok).toBe(false);
+    ok(budget.reserve({ endpoint: undefined, credits: 5, priority: 'interactive' }));
+    // A webhook asks: its share is no longer lent either.
+    budget.waitFor({ total: 1 }, 'webhook');
+    expect(budget.ceiling('total', 'bulk')).toBe(65);
+    // Once nobody has asked for a while (a twelfth of a window, at least 100 ms), bulk may borrow again.
+    clock.now = expiry(1050) + 101;
+    expect(budget.ceiling('total', 'bulk')).toBe(100);
+  });
+
+  it('never lends with borrowIdleMs 0', () => {
+    const { budget } = model({
+      plan: { name: 'trial', limits: { total: 100 } },
+      borrowIdleMs: 0,
+    });
+    expect(budget.ceiling('total', 'bulk')).toBe(100);
   });
 
   it('counts what Freshdesk charged, not what was reserved', () => {
