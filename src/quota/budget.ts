@@ -300,8 +300,8 @@ export class BudgetModel {
       priority,
       this.#reserve,
       this.#webhookShare,
-      now > this.#demandUntil.interactive,
-      now > this.#demandUntil.webhook,
+      this.#borrowIdleMs > 0 && now > this.#demandUntil.interactive,
+      this.#borrowIdleMs > 0 && now > this.#demandUntil.webhook,
     );
     return limit === 0 ? 0 : Math.max(1, Math.floor(limit * this.#share * share));
   }

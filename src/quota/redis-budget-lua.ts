@@ -183,8 +183,8 @@ end
 local function classShare(p)
   if p == 'webhook' then return 1 end
   if p ~= 'bulk' then return 1 - WEBHOOK end
-  local lendReserve = NOW > (get('demi') or -math.huge)
-  local lendWebhook = NOW > (get('demw') or -math.huge)
+  local lendReserve = IDLE > 0 and NOW > (get('demi') or -math.huge)
+  local lendWebhook = IDLE > 0 and NOW > (get('demw') or -math.huge)
   if lendWebhook then
     if lendReserve then return 1 end
     return 1 - RESERVE

@@ -199,7 +199,8 @@ describe('the Lua budget answers as the in-process model', () => {
       fc.asyncProperty(
         fc.array(opArb, { minLength: 5, maxLength: 120 }),
         fc.boolean(),
-        async (ops, told) => {
+        fc.boolean(),
+        async (ops, told, strict) => {
           run += 1;
           const options = {
             plan: told ? { name: 'small', limits: SMALL } : undefined,
@@ -207,6 +208,8 @@ describe('the Lua budget answers as the in-process model', () => {
             bulkReserve: 0.25,
             webhookShare: 0.1,
             unverifiedShare: 0.05,
+            // Reserves never lent, or lent while nobody wants them (the default).
+            borrowIdleMs: strict ? 0 : undefined,
           };
           const local = { now: 5_000 };
           const memory = new MemoryQuotaStore({ ...options, now: () => local.now });

@@ -111,7 +111,7 @@ describe('BudgetModel with a told plan', () => {
       plan: { name: 'trial', limits: { total: 100 } },
       borrowIdleMs: 0,
     });
-    expect(budget.ceiling('total', 'bulk')).toBe(100);
+    expect(budget.ceiling('total', 'bulk')).toBe(65);
   });
 
   it('counts what Freshdesk charged, not what was reserved', () => {
