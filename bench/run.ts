@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3] [--contenders A,D] [--no-soak]`,
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3,s7] [--contenders A,D] [--no-soak] [--no-replicas]`,
  * or `--render` to rewrite latest.md from latest.json):
  * deskgraph side by side with a hand-written REST aggregator (A), a naive GraphQL gateway (B),
  * deskgraph with its cross-request caches off (C) and deskgraph as shipped (D), against the
@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { buildDist, NODE_FLAGS } from '../scripts/build.ts';
+import { PLAN_PRESETS } from '../src/quota/plans.ts';
 import { type Child, startChild } from './lib/child.ts';
 import {
   dashboardFloor,
@@ -37,6 +38,7 @@ import {
   type RequestMaker,
 } from './lib/load.ts';
 import { machine } from './lib/machine.ts';
+import { BENCH_REDIS_URL, deleteUnder, redisAnswers } from './lib/redis.ts';
 import { renderMarkdown } from './lib/report.ts';
 import { median, mulberry32, round, spread, zipfSampler } from './lib/stats.ts';
 import {
@@ -44,6 +46,7 @@ import {
   CONTENDER_NAMES,
   type LoadCell,
   type Probe,
+  type ReplicasResult,
   type ScenarioResult,
   type SoakResult,
 } from './lib/types.ts';
@@ -63,8 +66,26 @@ const listArg = (name: string): string[] | undefined => {
 const QUICK = flag('--quick');
 
 const PROFILE = QUICK
-  ? { warmupMs: 300, runMs: 500, runs: 3, openMs: 1_000, soakMs: 20_000, probes: 3 }
-  : { warmupMs: 1_000, runMs: 2_000, runs: 3, openMs: 3_000, soakMs: 90_000, probes: 5 };
+  ? {
+      warmupMs: 300,
+      runMs: 500,
+      runs: 3,
+      openMs: 1_000,
+      soakMs: 20_000,
+      probes: 3,
+      replicasMs: 8_000,
+      replicasWindowMs: 2_000,
+    }
+  : {
+      warmupMs: 1_000,
+      runMs: 2_000,
+      runs: 3,
+      openMs: 3_000,
+      soakMs: 90_000,
+      probes: 5,
+      replicasMs: 30_000,
+      replicasWindowMs: 10_000,
+    };
 /** Added upstream latency while measuring round-trip levels (large against the noise). */
 const LEVEL_LATENCY_MS = 40;
 /** The fixed arrival rate of the open-loop runs: this share of the slowest contender's closed-loop rate. */
@@ -72,6 +93,18 @@ const OPEN_LOOP_SHARE = 0.5;
 /** Scenario 6: the account's plan, and the arrival rate (about 77% of it at 2 credits a query). */
 const SOAK_PLAN = 'enterprise';
 const SOAK_RATE = 4.5;
+/**
+ * Scenario 7: deskgraph as shipped, 1 replica against 3 sharing the budget through Redis, on the
+ * same plan (its per-minute limit on, the window shortened to `replicasWindowMs` on both sides), at
+ * two fixed arrival rates of the scenario-4 query: below what the plan sustains, and above it.
+ */
+const REPLICAS_PLAN = 'enterprise' as const;
+const REPLICA_COUNTS = [1, 3];
+const REPLICAS_LOADS = [0.8, 1.5];
+/** The scenario-4 query warm: the ticket with its requester embedded (2 credits), agents cached. */
+const REPLICAS_CREDITS_PER_QUERY = 2;
+/** Queued requests give up sooner than the default 30 s, so a run over the plan drains quickly. */
+const REPLICAS_DEADLINE_MS = 10_000;
 /** deskgraph's configuration for the bench: the dashboard costs more than the default cap of 100. */
 const DESKGRAPH_ENV = { DESKGRAPH_MAX_OPERATION_CREDITS: '1000' };
 
@@ -473,6 +506,87 @@ async function soak(kinds: ContenderKind[]): Promise<SoakResult[]> {
   }
 }
 
+/**
+ * Scenario 7: N replicas of deskgraph on one account and plan, behind a round-robin load balancer
+ * (the open-loop driver sends to each in turn); with N > 1 they share the budget through Redis, as
+ * deployed. The emulator's windows say what Freshdesk would have counted.
+ */
+async function replicasScenario(log: (line: string) => void): Promise<ReplicasResult[]> {
+  if (!(await redisAnswers())) {
+    log(`s7: skipped: no Redis answers at ${BENCH_REDIS_URL} (set REDIS_URL)`);
+    return [];
+  }
+  const windowMs = PROFILE.replicasWindowMs;
+  const planPerWindow = PLAN_PRESETS[REPLICAS_PLAN].total;
+  // Interactive work may spend 90% of the plan (the webhook share is kept).
+  const sustainable = (0.9 * planPerWindow) / (windowMs / 1000) / REPLICAS_CREDITS_PER_QUERY;
+  const results: ReplicasResult[] = [];
+  for (const load of REPLICAS_LOADS) {
+    for (const count of REPLICA_COUNTS) {
+      const emulator = await startEmulatorProcess(
+        { plan: REPLICAS_PLAN, rateLimit: true, windowMs },
+        `s7 emulator ${count}`,
+      );
+      const prefix = `deskgraph-bench:${process.pid}:${Date.now()}:`;
+      const env: Record<string, string> = {
+        FRESHDESK_PLAN: REPLICAS_PLAN,
+        DESKGRAPH_QUOTA_WINDOW_MS: String(windowMs),
+        DESKGRAPH_OPERATION_DEADLINE_MS: String(REPLICAS_DEADLINE_MS),
+        ...(count > 1 ? { REDIS_URL: BENCH_REDIS_URL, DESKGRAPH_REDIS_PREFIX: prefix } : {}),
+      };
+      const runs = await Promise.all(
+        Array.from({ length: count }, () => startContender('D', emulator.ready, true, env)),
+      );
+      try {
+        const zipfScenario = scenarios(emulator.ready, {
+          contacts: 0,
+          companies: 0,
+          agents: 0,
+        }).find((s) => s.id === 's4-50') as Scenario;
+        const rate = Math.max(1, Math.round(sustainable * load));
+        const open = await openLoop({
+          origin: runs.map((run) => run.origin),
+          rate,
+          durationMs: PROFILE.replicasMs,
+          next: zipfScenario.stream('D'),
+          drainMs: REPLICAS_DEADLINE_MS + 5_000,
+        });
+        const stats = await emulator.call<EmuStats>('stats');
+        const windows = await emulator.call<{ credits: number }[]>('windows');
+        const full = windows.length > 1 ? windows.slice(0, -1) : windows;
+        results.push({
+          replicas: count,
+          rate,
+          load,
+          durationMs: PROFILE.replicasMs,
+          windowMs,
+          planPerWindow,
+          open,
+          quotaExceeded: open.codes.QUOTA_EXCEEDED ?? 0,
+          upstream429: stats.status['429'] ?? 0,
+          upstreamCalls: stats.totalCalls,
+          upstreamCredits: stats.totalCredits,
+          busiestWindow: Math.max(0, ...windows.map((w) => w.credits)),
+          meanWindow: full.reduce((sum, w) => sum + w.credits, 0) / Math.max(1, full.length),
+        });
+        const r = results.at(-1) as ReplicasResult;
+        log(
+          `s7 ${count} replica(s) at ${rate}/s (${load}x the plan): ${open.completed - open.errors}/${open.scheduled} answered, ` +
+            `${r.quotaExceeded} refused, ${r.upstream429} upstream 429s, busiest window ${r.busiestWindow}/${planPerWindow}, ` +
+            `p50 ${round(open.p50)} ms, p99 ${round(open.p99)} ms`,
+        );
+      } finally {
+        await Promise.all(runs.map((run) => run.child.stop()));
+        await emulator.stop();
+        if (count > 1) {
+          await deleteUnder(prefix);
+        }
+      }
+    }
+  }
+  return results;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -504,7 +618,9 @@ async function main(): Promise<void> {
       openLoopShare: OPEN_LOOP_SHARE,
       soakPlan: SOAK_PLAN,
       soakRate: SOAK_RATE,
+      replicasDeadlineMs: REPLICAS_DEADLINE_MS,
     },
+    replicas: [],
     sizes: { ...sizes, tickets: emu.counts.tickets },
     scenarios: [],
     cells: [],
@@ -581,6 +697,10 @@ async function main(): Promise<void> {
           `${round(s.rssDriftMb, 1)} MB, peak ${round(s.peakRssMb, 0)} MB`,
       );
     }
+  }
+  if (!flag('--no-replicas') && (!only || only.includes('s7'))) {
+    log(`s7: ${REPLICA_COUNTS.join(' and ')} replicas on one ${REPLICAS_PLAN} plan`);
+    results.replicas = await replicasScenario(log);
   }
   results.totalSeconds = (performance.now() - started) / 1000;
   // A quick smoke run is not for publishing: it goes to the temp directory, not bench/results.

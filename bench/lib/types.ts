@@ -23,6 +23,9 @@ export interface Profile {
   openLoopShare: number;
   soakPlan: string;
   soakRate: number;
+  replicasMs?: number;
+  replicasWindowMs?: number;
+  replicasDeadlineMs?: number;
 }
 
 export interface Probe extends Cost {
@@ -76,6 +79,26 @@ export interface SoakResult {
   peakRssMb: number;
 }
 
+/** Scenario 7: N replicas of deskgraph (sharing the budget through Redis when N > 1) on one plan. */
+export interface ReplicasResult {
+  replicas: number;
+  /** The offered rate, and what it is against what the plan sustains for this query. */
+  rate: number;
+  load: number;
+  durationMs: number;
+  windowMs: number;
+  planPerWindow: number;
+  open: OpenLoopResult;
+  quotaExceeded: number;
+  upstream429: number;
+  upstreamCalls: number;
+  upstreamCredits: number;
+  /** The most credits Freshdesk (the emulator) counted in one of its windows. */
+  busiestWindow: number;
+  /** Credits per full window, on average over the windows of the run. */
+  meanWindow: number;
+}
+
 export interface BenchResults {
   quick: boolean;
   machine: Machine;
@@ -84,5 +107,7 @@ export interface BenchResults {
   scenarios: ScenarioResult[];
   cells: LoadCell[];
   soak: SoakResult[];
+  /** Scenario 7 (absent in runs made before it existed). */
+  replicas?: ReplicasResult[];
   totalSeconds: number;
 }
