@@ -1,6 +1,9 @@
 /**
  * Builds the gateway (no listening): the Yoga GraphQL handler plus the plain HTTP routes
- * (`/health`, `/ready`), as one node:http request listener.
+ * (`/health`, `/ready`), as one node:http request listener. Every request but `/health` passes the
+ * browser guard (Host and Origin, src/http/browser-guard.ts) before anything else; GraphQL requests
+ * then pass the CSRF check, the body limit and the operation limits (src/limits/) before the cost
+ * estimate and any upstream call.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -8,11 +11,15 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { useRequestBodyLimit } from './body-limit.ts';
-import type { Config } from './config.ts';
+import { type Config, isLoopbackHost } from './config.ts';
 import { type Context, newCostTracker, recordCall } from './context.ts';
 import { createMaskError } from './errors.ts';
 import { createFreshness, type Freshness } from './freshness/freshness.ts';
 import { WEBHOOK_PATH } from './freshness/receiver.ts';
+import { corsFor, refuseRequest, useCsrfPrevention } from './http/browser-guard.ts';
+import { useRequestParseErrors } from './http/request-errors.ts';
+import { useOperationLimits } from './limits/operation-limits.ts';
+import { useResultBound, withResultBound } from './limits/result-bound.ts';
 import { CredentialCache } from './loaders/credential-cache.ts';
 import type { Logger } from './logger.ts';
 import { CredentialRegistry } from './quota/credentials.ts';
@@ -46,7 +53,14 @@ export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   handler: RequestListener;
   freshness: Freshness;
+  /** Requests being served now, subscription streams aside (a graceful stop waits for them). */
+  inFlight(): number;
+  /** From now on every response asks the client to close its connection (a stop is under way). */
+  drain(): void;
 }
+
+/** The schema with every list field counting into its operation's result budget. */
+const boundedSchema = withResultBound(schema);
 
 const EXAMPLE_QUERY = `# Welcome to deskgraph: Freshdesk as a graph.
 # Press the run button to fetch the five newest tickets.
@@ -101,17 +115,37 @@ export function createApp(deps: AppDeps): App {
 
   const freshness = deps.freshness ?? createFreshness({ config, client, logger });
 
+  const guard = {
+    corsOrigins: config.corsOrigins,
+    allowedHosts: config.allowedHosts,
+    loopback: isLoopbackHost(config.host),
+  };
+  const { limits } = config;
   const yoga = createYoga<Record<string, unknown>, Context>({
-    schema,
+    schema: boundedSchema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { defaultQuery: EXAMPLE_QUERY, title: 'deskgraph' },
+    graphiql: config.graphiql ? { defaultQuery: EXAMPLE_QUERY, title: 'deskgraph' } : false,
     maskedErrors: { maskError: createMaskError(logger) },
     logging: false,
+    cors: corsFor(guard),
+    // No file uploads in the schema: a multipart body is only a way around CORS preflights.
+    multipart: false,
+    batching: limits.batch > 1 ? { limit: limits.batch } : false,
     // Enforced by useRequestBodyLimit below (same limit and errors, without a stream per request).
     maxRequestBodySize: false,
-    // The quota gate runs first: a refused operation never reaches a resolver.
+    // Cheapest refusals first: CSRF and body size before the body is read, operation limits before
+    // validation, the quota gate before any resolver.
     plugins: [
+      useCsrfPrevention(),
+      useRequestParseErrors(),
+      useRequestBodyLimit(config.maxBodyBytes),
+      useOperationLimits({ limits, introspection: config.introspection }),
+      useResultBound<Context>({
+        maxItems: limits.resultItems,
+        deadline: (ctx) => ctx.freshdesk.options.deadline,
+        deadlineMs: config.operationDeadlineMs,
+      }),
       useQuotaGate<Context>({
         scheduler: quota,
         maxOperationCredits: config.maxOperationCredits,
@@ -124,7 +158,6 @@ export function createApp(deps: AppDeps): App {
         }),
       }),
       useCostExtensions(),
-      useRequestBodyLimit(),
     ],
     context: ({ request }): Context => {
       // The id the HTTP handler chose (and sent back in `x-request-id`), so logs and errors agree.
@@ -156,7 +189,19 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  let active = 0;
+  let draining = false;
   const handler: RequestListener = (req, res) => {
+    // A subscription stream never finishes on its own: a stop does not wait for it.
+    if (!headerValue(req, 'accept')?.includes('text/event-stream')) {
+      active += 1;
+      res.once('close', () => {
+        active -= 1;
+      });
+    }
+    if (draining) {
+      res.shouldKeepAlive = false;
+    }
     // A caller's id is echoed only when it is a plain token; anything else gets a fresh one.
     const offered = headerValue(req, 'x-request-id');
     const requestId = offered && REQUEST_ID.test(offered) ? offered : randomUUID();
@@ -167,22 +212,39 @@ export function createApp(deps: AppDeps): App {
         sendJson(res, 200, { status: 'ok' });
         return;
       }
+      // Webhooks are Freshdesk's server-to-server calls, not GraphQL: their own module answers
+      // (404 while DESKGRAPH_WEBHOOK_SECRET is unset, as for any unknown path). They pass no
+      // browser guard (no page sends them, the secret authenticates them, and a tunnel or proxy
+      // forwards them under its own Host name); their module limits their bodies.
+      if (path === WEBHOOK_PATH && freshness.receiver) {
+        freshness.receiver.handle(req, res);
+        return;
+      }
+      const refusal = refuseRequest(req, guard);
+      if (refusal) {
+        sendJson(res, refusal.status, {
+          errors: [{ message: refusal.message, extensions: { code: refusal.code } }],
+        });
+        return;
+      }
       if (path === '/ready') {
         void checkReady(deps).then(({ status, body }) =>
           sendJson(res, status, deps.redis ? { ...body, redis: deps.redis.health() } : body),
         );
         return;
       }
-      // Webhooks are Freshdesk's server-to-server calls, not GraphQL: their own module answers
-      // (404 while DESKGRAPH_WEBHOOK_SECRET is unset, as for any unknown path).
-      if (path === WEBHOOK_PATH && freshness.receiver) {
-        freshness.receiver.handle(req, res);
-        return;
-      }
       void yoga(req, res);
     });
   };
-  return { yoga, handler, freshness };
+  return {
+    yoga,
+    handler,
+    freshness,
+    inFlight: () => active,
+    drain: () => {
+      draining = true;
+    },
+  };
 }
 
 /**

@@ -86,6 +86,54 @@ export interface Config {
   /** How long the replay log keeps an event (`DESKGRAPH_EVENT_LOG_MAX_AGE_MS`). @default 3600000 */
   eventLogMaxAgeMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** What one operation may be, checked before the cost estimate and before any upstream call. */
+  limits: OperationLimits;
+  /** Largest request body, in bytes (`DESKGRAPH_MAX_BODY_BYTES`). @default 25000000 */
+  maxBodyBytes: number;
+  /** Schema introspection (`DESKGRAPH_INTROSPECTION`); when off, validation errors suggest no field names. @default true */
+  introspection: boolean;
+  /** GraphiQL at `/graphql` in a browser (`DESKGRAPH_GRAPHIQL`). @default true */
+  graphiql: boolean;
+  /**
+   * Web origins allowed to call the gateway from a browser (`DESKGRAPH_CORS_ORIGINS`, comma
+   * separated, e.g. `https://app.acme.com`). Every other cross-origin request is refused. @default []
+   */
+  corsOrigins: readonly string[];
+  /**
+   * Host names accepted in the `Host` header besides loopback ones while the gateway listens on a
+   * loopback address (`DESKGRAPH_ALLOWED_HOSTS`): protection from DNS rebinding. @default []
+   */
+  allowedHosts: readonly string[];
+  /** On SIGTERM/SIGINT, how long in-flight operations may take to finish (`DESKGRAPH_SHUTDOWN_GRACE_MS`). @default 10000 */
+  shutdownGraceMs: number;
+}
+
+/** Per-operation limits (README, "Operation limits"); each has its own variable. */
+export interface OperationLimits {
+  /** Characters of the GraphQL document (`DESKGRAPH_MAX_DOCUMENT_BYTES`). @default 65536 */
+  documentBytes: number;
+  /** Lexical tokens of the document (`DESKGRAPH_MAX_TOKENS`). @default 10000 */
+  tokens: number;
+  /** Field nesting, fragments expanded; also the nesting of list/object literals (`DESKGRAPH_MAX_DEPTH`). @default 16 */
+  depth: number;
+  /** Aliased fields, fragments expanded (`DESKGRAPH_MAX_ALIASES`). @default 200 */
+  aliases: number;
+  /** Directives, fragments expanded (`DESKGRAPH_MAX_DIRECTIVES`). @default 50 */
+  directives: number;
+  /**
+   * Fields selected once fragments are expanded, each list counted `first` times when `first` is
+   * a literal (`DESKGRAPH_MAX_COMPLEXITY`). @default 250000
+   */
+  complexity: number;
+  /**
+   * Fragment spreads once fragments are expanded (a fragment spread twice in a fragment spread
+   * twice counts 4, and so on) (`DESKGRAPH_MAX_FRAGMENT_SPREADS`). @default 200
+   */
+  fragmentSpreads: number;
+  /** Operations in one batched request; 1 turns batching off (`DESKGRAPH_MAX_BATCH`). @default 1 */
+  batch: number;
+  /** Objects in lists one operation may produce, all lists together (`DESKGRAPH_MAX_RESULT_ITEMS`). @default 10000 */
+  resultItems: number;
 }
 
 /**
@@ -155,6 +203,25 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value;
   };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) {
+      return fallback;
+    }
+    if (raw === 'true' || raw === '1') {
+      return true;
+    }
+    if (raw === 'false' || raw === '0') {
+      return false;
+    }
+    problems.push(`${name} must be true or false; got "${raw}".`);
+    return fallback;
+  };
+  const list = (name: string): string[] =>
+    (read(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   const oneOf = <T extends string>(name: string, choices: readonly T[]): T | undefined => {
     const raw = read(name);
     if (raw === undefined) {
@@ -222,6 +289,23 @@ export function loadConfig(env: Env = process.env): Config {
     eventLogMaxEvents: int('DESKGRAPH_EVENT_LOG_MAX_EVENTS', 10_000, 1, 1_000_000),
     eventLogMaxAgeMs: int('DESKGRAPH_EVENT_LOG_MAX_AGE_MS', 3_600_000, 1_000, 604_800_000),
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
+    limits: {
+      documentBytes: int('DESKGRAPH_MAX_DOCUMENT_BYTES', 65_536, 100, 10_000_000),
+      tokens: int('DESKGRAPH_MAX_TOKENS', 10_000, 10, 1_000_000),
+      depth: int('DESKGRAPH_MAX_DEPTH', 16, 2, 1_000),
+      aliases: int('DESKGRAPH_MAX_ALIASES', 200, 0, 100_000),
+      directives: int('DESKGRAPH_MAX_DIRECTIVES', 50, 0, 100_000),
+      complexity: int('DESKGRAPH_MAX_COMPLEXITY', 250_000, 1, 100_000_000),
+      fragmentSpreads: int('DESKGRAPH_MAX_FRAGMENT_SPREADS', 200, 0, 1_000_000),
+      batch: int('DESKGRAPH_MAX_BATCH', 1, 1, 1_000),
+      resultItems: int('DESKGRAPH_MAX_RESULT_ITEMS', 10_000, 1, 100_000_000),
+    },
+    maxBodyBytes: int('DESKGRAPH_MAX_BODY_BYTES', 25_000_000, 1_000, 1_000_000_000),
+    introspection: bool('DESKGRAPH_INTROSPECTION', true),
+    graphiql: bool('DESKGRAPH_GRAPHIQL', true),
+    corsOrigins: readOrigins(list('DESKGRAPH_CORS_ORIGINS'), problems),
+    allowedHosts: list('DESKGRAPH_ALLOWED_HOSTS').map((host) => host.toLowerCase()),
+    shutdownGraceMs: int('DESKGRAPH_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   };
   if (config.quotaBulkReservePercent + config.quotaWebhookSharePercent >= 100) {
     problems.push(
@@ -232,6 +316,31 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(problems);
   }
   return config;
+}
+
+/** Browser origins as the `Origin` header spells them: `scheme://host[:port]`, nothing more. */
+function readOrigins(origins: readonly string[], problems: string[]): string[] {
+  const out: string[] = [];
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (
+      url === undefined ||
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.origin !== origin.replace(/\/$/, '').toLowerCase()
+    ) {
+      problems.push(
+        `DESKGRAPH_CORS_ORIGINS must list origins such as https://app.acme.com (scheme, host and port only; "*" is not allowed); got "${origin}".`,
+      );
+      continue;
+    }
+    out.push(url.origin);
+  }
+  return out;
 }
 
 function readUpstream(

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { type YogaServerOptions, maskError as yogaMaskError } from 'graphql-yoga';
+import { LIMIT_CODE } from './limits/limit-error.ts';
 import type { Logger } from './logger.ts';
 import { currentRequestId } from './request-scope.ts';
 import { inputFieldName } from './schema/field-errors.ts';
@@ -149,6 +150,10 @@ function publicMessage(code: ErrorCode, error: UpstreamError): string {
     !GENERIC_UPSTREAM_MESSAGES.has(error.upstreamMessage)
   ) {
     parts.push(`Freshdesk said: ${error.upstreamMessage}`);
+  } else if (error.kind === 'malformed') {
+    // What was wrong with the 2xx answer (not JSON; which field had the wrong shape), in the
+    // upstream layer's own words: never a value from the body.
+    parts.push(error.message);
   }
   if (error.method !== 'GET' && !error.retryable && (isTransient(error) || error.status === 500)) {
     parts.push('The change may have been made: check before sending it again.');
@@ -173,7 +178,7 @@ export function createMaskError(logger: Logger): MaskError {
       return toGraphQLError(upstream, error instanceof GraphQLError ? error : undefined);
     }
     if (isDeliberate(error)) {
-      return error as GraphQLError;
+      return forClient(error as GraphQLError);
     }
     const requestId = currentRequestId() ?? randomUUID();
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
@@ -194,6 +199,47 @@ export function createMaskError(logger: Logger): MaskError {
     }
     return masked;
   };
+}
+
+/**
+ * What a deliberate error needs before a client sees it:
+ * - Yoga describes a body it could not parse in `extensions.originalError`, whose message quotes
+ *   the body (all of it: 10 MB in, 10 MB out). The message and code say enough; the echo goes.
+ * - A request refused as a whole (a bad body, an operation limit) stays a 400 whatever the Accept
+ *   header: Yoga marks parse errors as GraphQL-over-HTTP ones (`http.spec`), answered 200 to
+ *   `Accept: application/json`, and keys its status choice on `originalError` being there.
+ * - Every error has a code; graphql-js's own errors have none.
+ */
+function forClient(error: GraphQLError): GraphQLError {
+  const { originalError, http, ...rest } = (error.extensions ?? {}) as Record<string, unknown>;
+  const refused =
+    originalError !== undefined && typeof http === 'object' && http !== null
+      ? { ...http, spec: false }
+      : undefined;
+  if (rest.code === LIMIT_CODE && typeof http === 'object' && http !== null) {
+    return rebuilt(error, { ...rest, http: { ...http, spec: false } });
+  }
+  if (refused) {
+    return rebuilt(error, { ...rest, http: refused });
+  }
+  if (rest.code === undefined) {
+    // graphql-js's own errors carry no code: before execution they refuse the request (a
+    // variable of the wrong type); during it, a value that does not fit the schema (a null for
+    // a non-null field, a value a scalar cannot represent): the gateway failed to build the field.
+    const code = error.path === undefined ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
+    return rebuilt(error, { ...error.extensions, code });
+  }
+  return error;
+}
+
+function rebuilt(error: GraphQLError, extensions: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions,
+  });
 }
 
 /** A GraphQLError raised on purpose (by graphql-js, Yoga or a resolver), not wrapping a crash. */

@@ -1,13 +1,16 @@
 /**
  * `npm start`: reads the configuration, starts the embedded emulator when no Freshdesk is configured,
- * serves the gateway and prints one ready line.
+ * serves the gateway and prints one ready line. SIGTERM or SIGINT stops it gracefully (src/shutdown.ts):
+ * requests under way get `DESKGRAPH_SHUTDOWN_GRACE_MS` to finish.
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigError, embeddedPlan, loadConfig } from './config.ts';
 import { startEmulator } from './emulator/index.ts';
 import { WEBHOOK_PATH } from './freshness/receiver.ts';
 import { installRules } from './freshness/rules.ts';
+import { createLogger } from './logger.ts';
 import { startGateway } from './server.ts';
+import { onStopSignal } from './shutdown.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -48,7 +51,17 @@ async function main(): Promise<void> {
     upstreamName = upstreamOrigin;
   }
 
-  const gateway = await startGateway({ config, upstreamOrigin });
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets: [config.apiKey, config.webhookSecret],
+  });
+  // graphql-js 16 abandons the promises of a list's earlier items (or an object's earlier fields)
+  // when a later one fails at once; one of those failing later is an unhandled rejection, which
+  // would end the process. Its request has its answer (or was cut): log it and serve on.
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled rejection; the gateway serves on', { error: reason });
+  });
+  const gateway = await startGateway({ config, upstreamOrigin, logger });
   if (config.upstream.kind === 'embedded') {
     // The emulator's automation rules call the gateway back, as `deskgraph webhooks install` sets
     // them up on a real account.
@@ -63,18 +76,11 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`deskgraph ready at ${gateway.url} (upstream: ${upstreamName})\n`);
 
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
+  // The embedded emulator stops after the gateway: requests under way still reach it.
+  onStopSignal(async () => {
     await gateway.close();
     await stopEmulator?.();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  });
 }
 
 /** The gateway's webhook URL as the emulator (on this machine) can reach it. */

@@ -24,7 +24,13 @@ export interface Gateway {
   quota: QuotaScheduler;
   /** The Redis connections shared state goes through; undefined without `REDIS_URL`. */
   redis: RedisManager | undefined;
-  close(): Promise<void>;
+  /**
+   * Stops gracefully: no new connections, every response from now on closes its connection,
+   * requests under way get up to `graceMs` (default `DESKGRAPH_SHUTDOWN_GRACE_MS`) to finish; then
+   * what is left is cut (which aborts those operations: no upstream call starts for them), and the
+   * upstream pool and Redis are closed.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** How long a start waits for Redis before going on with local state (it joins when Redis answers). */
@@ -92,18 +98,46 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     client,
     quota,
     redis,
-    close: async () => {
+    close: async ({ graceMs = config.shutdownGraceMs } = {}) => {
+      app.drain();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const pending = app.inFlight();
+      if (pending > 0) {
+        logger.info('stopping: waiting for requests under way', { requests: pending, graceMs });
+        const finished = await drained(app, graceMs);
+        if (!finished) {
+          logger.warn('stopping: cutting requests still under way after the grace period', {
+            requests: app.inFlight(),
+            graceMs,
+          });
+        }
+      }
+      // Cuts what is left, subscription streams included (clients resume them with `after`).
+      server.closeAllConnections();
+      await closed;
       await freshness.close();
       quota.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
       await client.close();
       await redis?.close();
     },
   };
 }
+
+/** Resolves true once no request is under way, or false after `graceMs`. */
+async function drained(app: App, graceMs: number): Promise<boolean> {
+  const end = Date.now() + graceMs;
+  while (app.inFlight() > 0) {
+    if (Date.now() >= end) {
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_POLL_MS, end - Date.now())));
+  }
+  return true;
+}
+
+/** How often a graceful stop looks whether the requests under way have finished. */
+const DRAIN_POLL_MS = 20;
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -4,6 +4,7 @@
  * runs the emulator alone until SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { onStopSignal } from '../shutdown.ts';
 import { type EmulatorOptions, startEmulator } from './index.ts';
 import { PLANS, type PlanName } from './rate-limit.ts';
 
@@ -75,8 +76,8 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
 }
 
 /**
- * Runs the emulator command. Resolves with the exit code once the emulator has stopped (on
- * SIGINT/SIGTERM), or at once with 2 on bad flags; also sets `process.exitCode`.
+ * Runs the emulator command until SIGINT/SIGTERM (or its parent process exits), then stops it and
+ * exits; resolves at once with 2 on bad flags (also setting `process.exitCode`).
  */
 export async function runEmulatorCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -92,6 +93,15 @@ export async function runEmulatorCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const emulator = await startEmulator(options);
+  // Listening for signals before the ready lines: a supervisor may signal as soon as it reads them.
+  // Also when npx's shell goes away: npm signals the shell, which does not pass it on.
+  const stopped = new Promise<void>((resolve) =>
+    onStopSignal(async () => {
+      await emulator.close();
+      process.stdout.write('Freshdesk emulator stopped\n');
+      resolve();
+    }),
+  );
   const { admin, agent, restricted } = emulator.apiKeys;
   process.stdout.write(
     [
@@ -103,16 +113,6 @@ export async function runEmulatorCommand(argv: string[]): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await emulator.close();
-  process.stdout.write('Freshdesk emulator stopped\n');
+  await stopped;
   return 0;
 }

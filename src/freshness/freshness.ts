@@ -24,7 +24,13 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisManager } from '../redis/redis.ts';
 import type { FreshdeskClient, FreshdeskSession } from '../upstream/freshdesk-client.ts';
-import { type RawTicket, type TicketModel, toTicketModel } from '../upstream/tickets.ts';
+import { checked } from '../upstream/shape.ts';
+import {
+  checkTicket,
+  type RawTicket,
+  type TicketModel,
+  toTicketModel,
+} from '../upstream/tickets.ts';
 import { isHttpStatus } from '../upstream/upstream-error.ts';
 import { type ChangeFeed, type ChangeKind, changeFeed, type TicketChange } from './change-feed.ts';
 import type { Delivery } from './event-bus.ts';
@@ -211,8 +217,8 @@ export function createFreshness(options: FreshnessOptions): Freshness {
           deadline: Date.now() + LOOKUP_DEADLINE_MS,
           signal: closing.signal,
         })
-        .get<RawTicketState>(`/api/v2/tickets/${ticketId}`);
-      const raw = response.data;
+        .get<unknown>(`/api/v2/tickets/${ticketId}`);
+      const raw = checked<RawTicketState>(response, checkTicket);
       const ticket = toTicketModel(raw);
       const kind: ChangeKind = raw.deleted
         ? 'deleted'

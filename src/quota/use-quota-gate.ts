@@ -5,7 +5,14 @@
  * when the account's budget cannot serve it before its deadline, or when its credential is one
  * Freshdesk refused. Records the budget left for `extensions.cost.remaining`.
  */
-import { type DocumentNode, GraphQLError } from 'graphql';
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  getVariableValues,
+  Kind,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { BudgetName } from './plans.ts';
 import type { Priority } from './quota-gate.ts';
@@ -60,6 +67,17 @@ export function useQuotaGate<TContext extends object>(
   const { scheduler, maxOperationCredits, describe, now = Date.now } = options;
   return {
     async onExecute({ args, setResultAndStopExecution }) {
+      const variables = coercedVariables(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues,
+      );
+      if (variables === undefined) {
+        // graphql-js refuses this operation (its variables, or which operation to run) itself,
+        // before any resolver and so before any upstream call: nothing to estimate.
+        return undefined;
+      }
       const operation = describe(args.contextValue as TContext);
       const before = await scheduler.status();
       operation.cost.remaining = remainingOf(before);
@@ -69,7 +87,7 @@ export function useQuotaGate<TContext extends object>(
           await operation.estimate(before, {
             document: args.document,
             operationName: args.operationName,
-            variables: args.variableValues,
+            variables,
           }),
           operation,
           before,
@@ -148,4 +166,33 @@ export function useQuotaGate<TContext extends object>(
 
 function quotaError(message: string, details: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'QUOTA_EXCEEDED', ...details } });
+}
+
+/**
+ * The operation's variables as execution will see them (defaults applied, types coerced), or
+ * undefined when execution will refuse the request anyway. The estimate reads these, never the raw
+ * JSON, so a client's malformed variable (however deep) meets graphql-js's own coded refusal.
+ */
+function coercedVariables(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  inputs: Readonly<Record<string, unknown>> | null | undefined,
+): Record<string, unknown> | undefined {
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = operationName
+    ? operations.find((candidate) => candidate.name?.value === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
+  if (!operation) {
+    return undefined;
+  }
+  const result = getVariableValues(schema, operation.variableDefinitions ?? [], inputs ?? {}, {
+    maxErrors: 1,
+  });
+  return result.coerced;
 }

@@ -4,6 +4,7 @@
  */
 import type { FreshdeskSession, UpstreamResponse } from './freshdesk-client.ts';
 import { idString, type RawId } from './ids.ts';
+import * as shape from './shape.ts';
 
 export interface RawAgent {
   id: RawId;
@@ -11,7 +12,7 @@ export interface RawAgent {
   occasional: boolean;
   group_ids?: RawId[];
   created_at: string;
-  updated_at: string;
+  updated_at?: string | null;
   contact: {
     name: string;
     email: string;
@@ -21,6 +22,29 @@ export interface RawAgent {
   };
 }
 
+const checkAgentContact = shape.record(
+  (c) =>
+    shape.text(c.name, 'name') ??
+    shape.text(c.email, 'email') ??
+    shape.optionalText(c.phone, 'phone') ??
+    shape.optionalText(c.mobile, 'mobile') ??
+    shape.optionalFlag(c.active, 'active'),
+);
+
+/** What `toAgentModel` reads of an agent (freshdesk-api.md section 2.4). */
+export const checkAgent: shape.Check = shape.record(
+  (a) =>
+    shape.id(a.id, 'id') ??
+    shape.flag(a.available, 'available') ??
+    shape.flag(a.occasional, 'occasional') ??
+    shape.optionalIdList(a.group_ids, 'group_ids') ??
+    shape.instant(a.created_at, 'created_at') ??
+    shape.optionalInstant(a.updated_at, 'updated_at') ??
+    shape.nested(a.contact, 'contact', checkAgentContact),
+);
+
+const AGENT_PAGE = shape.list(checkAgent);
+
 export interface AgentModel {
   id: string;
   name: string;
@@ -29,19 +53,21 @@ export interface AgentModel {
   occasional: boolean;
   groupIds: string[];
   createdAt: string;
-  updatedAt: string;
+  /** Not shown by the schema; null when Freshdesk left it out. */
+  updatedAt: string | null;
 }
 
+/** The model of an agent that passed `checkAgent`. */
 export function toAgentModel(raw: RawAgent): AgentModel {
   return {
     id: idString(raw.id),
-    name: raw.contact?.name ?? '',
-    email: raw.contact?.email ?? '',
-    available: raw.available === true,
-    occasional: raw.occasional === true,
+    name: raw.contact.name,
+    email: raw.contact.email,
+    available: raw.available,
+    occasional: raw.occasional,
     groupIds: (raw.group_ids ?? []).map(idString),
     createdAt: raw.created_at,
-    updatedAt: raw.updated_at,
+    updatedAt: raw.updated_at ?? null,
   };
 }
 
@@ -53,11 +79,13 @@ export async function listAllAgents(session: FreshdeskSession): Promise<AgentMod
   const agents: AgentModel[] = [];
   let page: number | undefined = 1;
   while (page !== undefined) {
-    const response: UpstreamResponse<RawAgent[]> = await session.get<RawAgent[]>('/api/v2/agents', {
+    const response: UpstreamResponse<unknown> = await session.get<unknown>('/api/v2/agents', {
       page,
       per_page: PER_PAGE,
     });
-    agents.push(...(response.data ?? []).map(toAgentModel));
+    for (const raw of shape.checked<RawAgent[]>(response, AGENT_PAGE)) {
+      agents.push(toAgentModel(raw));
+    }
     page =
       response.nextPage !== undefined && response.nextPage > page ? response.nextPage : undefined;
   }
@@ -65,12 +93,12 @@ export async function listAllAgents(session: FreshdeskSession): Promise<AgentMod
 }
 
 export async function getAgent(session: FreshdeskSession, id: string): Promise<AgentModel> {
-  const response = await session.get<RawAgent>(`/api/v2/agents/${id}`);
-  return toAgentModel(response.data);
+  const response = await session.get<unknown>(`/api/v2/agents/${id}`);
+  return toAgentModel(shape.checked<RawAgent>(response, checkAgent));
 }
 
 /** The agent who owns the API key; allowed for every agent, admin or not. */
 export async function getMe(session: FreshdeskSession): Promise<AgentModel> {
-  const response = await session.get<RawAgent>('/api/v2/agents/me');
-  return toAgentModel(response.data);
+  const response = await session.get<unknown>('/api/v2/agents/me');
+  return toAgentModel(shape.checked<RawAgent>(response, checkAgent));
 }

@@ -5,6 +5,7 @@
 import type { FreshdeskSession, QueryValue } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
 import type { ReadRequest } from './request-key.ts';
+import * as shape from './shape.ts';
 
 export interface RawContact {
   id: RawId;
@@ -20,6 +21,25 @@ export interface RawContact {
   updated_at: string;
   deleted?: boolean;
 }
+
+/** What `toContactModel` reads of a contact (freshdesk-api.md section 2.3). */
+export const checkContact: shape.Check = shape.record(
+  (c) =>
+    shape.id(c.id, 'id') ??
+    shape.text(c.name, 'name') ??
+    shape.optionalText(c.email, 'email') ??
+    shape.optionalText(c.phone, 'phone') ??
+    shape.optionalText(c.mobile, 'mobile') ??
+    shape.flag(c.active, 'active') ??
+    shape.optionalId(c.company_id, 'company_id') ??
+    shape.optionalTextList(c.tags, 'tags') ??
+    shape.optionalObject(c.custom_fields, 'custom_fields') ??
+    shape.instant(c.created_at, 'created_at') ??
+    shape.instant(c.updated_at, 'updated_at') ??
+    shape.optionalFlag(c.deleted, 'deleted'),
+);
+
+const CONTACT_PAGE = shape.list(checkContact);
 
 export interface ContactModel {
   id: string;
@@ -37,14 +57,15 @@ export interface ContactModel {
   deleted: boolean;
 }
 
+/** The model of a contact that passed `checkContact`. */
 export function toContactModel(raw: RawContact): ContactModel {
   return {
     id: idString(raw.id),
-    name: raw.name ?? '',
+    name: raw.name,
     email: raw.email ?? null,
     phone: raw.phone ?? null,
     mobile: raw.mobile ?? null,
-    active: raw.active === true,
+    active: raw.active,
     companyId: optionalId(raw.company_id),
     tags: raw.tags ?? [],
     customFields: raw.custom_fields ?? {},
@@ -58,8 +79,8 @@ export function toContactModel(raw: RawContact): ContactModel {
 export const contactRead = (id: string): ReadRequest => ({ path: `/api/v2/contacts/${id}` });
 
 export async function getContact(session: FreshdeskSession, id: string): Promise<ContactModel> {
-  const response = await session.read<RawContact>(contactRead(id));
-  return toContactModel(response.data);
+  const response = await session.read<unknown>(contactRead(id));
+  return toContactModel(shape.checked<RawContact>(response, checkContact));
 }
 
 /** `GET /contacts` filters, exactly as Freshdesk names them. */
@@ -84,8 +105,11 @@ export async function listContacts(
   params: ContactListParams,
 ): Promise<ContactPage> {
   const query: Record<string, QueryValue> = { ...params };
-  const response = await session.get<RawContact[]>('/api/v2/contacts', query);
-  return { contacts: (response.data ?? []).map(toContactModel), nextPage: response.nextPage };
+  const response = await session.get<unknown>('/api/v2/contacts', query);
+  return {
+    contacts: shape.checked<RawContact[]>(response, CONTACT_PAGE).map(toContactModel),
+    nextPage: response.nextPage,
+  };
 }
 
 /**
@@ -106,8 +130,8 @@ export async function createContact(
   session: FreshdeskSession,
   body: ContactWrite,
 ): Promise<ContactModel> {
-  const response = await session.post<RawContact>('/api/v2/contacts', body);
-  return toContactModel(response.data);
+  const response = await session.post<unknown>('/api/v2/contacts', body);
+  return toContactModel(shape.checked<RawContact>(response, checkContact));
 }
 
 export async function updateContact(
@@ -115,6 +139,6 @@ export async function updateContact(
   id: string,
   body: ContactWrite,
 ): Promise<ContactModel> {
-  const response = await session.put<RawContact>(`/api/v2/contacts/${id}`, body);
-  return toContactModel(response.data);
+  const response = await session.put<unknown>(`/api/v2/contacts/${id}`, body);
+  return toContactModel(shape.checked<RawContact>(response, checkContact));
 }

@@ -5,6 +5,7 @@
  */
 import type { FreshdeskSession } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
+import * as shape from './shape.ts';
 
 export interface RawConversation {
   id: RawId;
@@ -24,6 +25,27 @@ export interface RawConversation {
   updated_at: string;
 }
 
+/** What `toConversationModel` reads of a reply or note (freshdesk-api.md section 2.2). */
+export const checkConversation: shape.Check = shape.record(
+  (c) =>
+    shape.id(c.id, 'id') ??
+    shape.text(c.body, 'body') ??
+    shape.text(c.body_text, 'body_text') ??
+    shape.flag(c.incoming, 'incoming') ??
+    shape.flag(c.private, 'private') ??
+    shape.optionalId(c.user_id, 'user_id') ??
+    shape.optionalInt(c.source, 'source') ??
+    shape.id(c.ticket_id, 'ticket_id') ??
+    shape.optionalTextList(c.to_emails, 'to_emails') ??
+    shape.optionalText(c.from_email, 'from_email') ??
+    shape.optionalTextList(c.cc_emails, 'cc_emails') ??
+    shape.optionalTextList(c.bcc_emails, 'bcc_emails') ??
+    shape.instant(c.created_at, 'created_at') ??
+    shape.instant(c.updated_at, 'updated_at'),
+);
+
+const CONVERSATION_PAGE = shape.list(checkConversation);
+
 export interface ConversationModel {
   id: string;
   body: string;
@@ -41,13 +63,14 @@ export interface ConversationModel {
   updatedAt: string;
 }
 
+/** The model of a conversation that passed `checkConversation`. */
 export function toConversationModel(raw: RawConversation): ConversationModel {
   return {
     id: idString(raw.id),
-    body: raw.body ?? '',
-    bodyText: raw.body_text ?? '',
-    incoming: raw.incoming === true,
-    private: raw.private === true,
+    body: raw.body,
+    bodyText: raw.body_text,
+    incoming: raw.incoming,
+    private: raw.private,
     userId: optionalId(raw.user_id),
     source: raw.source ?? null,
     ticketId: idString(raw.ticket_id),
@@ -72,12 +95,14 @@ export async function listConversations(
   page: number,
   perPage: number,
 ): Promise<ConversationPage> {
-  const response = await session.get<RawConversation[]>(
-    `/api/v2/tickets/${ticketId}/conversations`,
-    { page, per_page: perPage },
-  );
+  const response = await session.get<unknown>(`/api/v2/tickets/${ticketId}/conversations`, {
+    page,
+    per_page: perPage,
+  });
   return {
-    conversations: (response.data ?? []).map(toConversationModel),
+    conversations: shape
+      .checked<RawConversation[]>(response, CONVERSATION_PAGE)
+      .map(toConversationModel),
     nextPage: response.nextPage,
   };
 }
@@ -105,8 +130,8 @@ export async function createReply(
   ticketId: string,
   body: ReplyBody,
 ): Promise<ConversationModel> {
-  const response = await session.post<RawConversation>(`/api/v2/tickets/${ticketId}/reply`, body);
-  return toConversationModel(response.data);
+  const response = await session.post<unknown>(`/api/v2/tickets/${ticketId}/reply`, body);
+  return toConversationModel(shape.checked<RawConversation>(response, checkConversation));
 }
 
 export async function createNote(
@@ -114,6 +139,6 @@ export async function createNote(
   ticketId: string,
   body: NoteBody,
 ): Promise<ConversationModel> {
-  const response = await session.post<RawConversation>(`/api/v2/tickets/${ticketId}/notes`, body);
-  return toConversationModel(response.data);
+  const response = await session.post<unknown>(`/api/v2/tickets/${ticketId}/notes`, body);
+  return toConversationModel(shape.checked<RawConversation>(response, checkConversation));
 }

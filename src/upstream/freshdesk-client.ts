@@ -3,6 +3,7 @@
  * dispatcher, asks the quota gate before each attempt, retries what is safe to retry inside the
  * operation's deadline, and turns every failure into an `UpstreamError`.
  */
+import { setMaxListeners } from 'node:events';
 import { type Dispatcher, Pool } from 'undici';
 import type { Logger } from '../logger.ts';
 import { type Priority, type QuotaGate, unlimitedQuota } from '../quota/quota-gate.ts';
@@ -38,6 +39,10 @@ export interface FreshdeskClientOptions {
 export type { QueryValue } from './request-key.ts';
 
 export interface UpstreamResponse<T> {
+  /** The call as sent (what an error about this answer names in `extensions.upstream`). */
+  method: string;
+  /** Path and query as sent, without origin or credentials. */
+  path: string;
   status: number;
   data: T;
   /** The next page from `Link`, when there is one. */
@@ -72,9 +77,22 @@ export interface SessionOptions {
   onCall?: (call: CallRecord) => void;
 }
 
+interface OperationSignals {
+  /** Aborted when the caller goes away; undefined for a session without a signal. */
+  caller: AbortSignal | undefined;
+  /** Aborted when the caller goes away or the operation's deadline passes. */
+  attempt: AbortSignal;
+}
+
 /** Edge statuses worth another attempt on a read. 500 is the app's own failure: not retried. */
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 const LARGE_INTEGER = /\d{16}/;
+/**
+ * Calls of one operation that may wait or run at once, each holding one abort listener: above the
+ * widest fan-out (DESKGRAPH_OPERATION_CONCURRENCY, at most 256) plus the operation's own calls.
+ * A count past this would be a real leak, and Node would still say so.
+ */
+const MAX_CALLS_PER_OPERATION = 1_024;
 /** A retry must leave at least this much of the deadline for the attempt itself. */
 const MIN_ATTEMPT_MS = 50;
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -101,7 +119,7 @@ export class FreshdeskClient {
   readonly #backoffBaseMs: number;
   readonly #backoffMaxMs: number;
   readonly #random: () => number;
-  readonly #signals = new WeakMap<SessionOptions, AbortSignal>();
+  readonly #signals = new WeakMap<SessionOptions, OperationSignals>();
   readonly #credentials = new WeakMap<SessionOptions, string>();
 
   constructor(options: FreshdeskClientOptions) {
@@ -126,18 +144,33 @@ export class FreshdeskClient {
   }
 
   /**
-   * One abort signal per operation (per session's options): its deadline, or its caller going away.
-   * Made on the first attempt and reused, not a timer and a composite signal per attempt (those
-   * were a fifth of a one-ticket query's CPU, and most of its short-lived garbage).
+   * The operation's abort signals, made on its first call and reused (not a timer and a composite
+   * signal per attempt: those were a fifth of a one-ticket query's CPU, and most of its short-lived
+   * garbage): `caller` aborts when the caller goes away, `attempt` also at the deadline.
+   *
+   * `caller` is a native signal that follows the session's: the request signal graphql-yoga hands
+   * over is its server's own AbortSignal look-alike, which, once a native signal depends on it,
+   * never again sets its `aborted` nor calls its own listeners; a quota wait or retry sleep that
+   * listened to it directly went on (and then called Freshdesk) for a client that had gone.
    */
-  #signalFor(session: SessionOptions, remainingMs: number): AbortSignal {
-    let signal = this.#signals.get(session);
-    if (signal === undefined) {
-      const deadline = AbortSignal.timeout(Math.max(1, remainingMs));
-      signal = session.signal ? AbortSignal.any([session.signal, deadline]) : deadline;
-      this.#signals.set(session, signal);
+  #signalsFor(session: SessionOptions): OperationSignals {
+    let signals = this.#signals.get(session);
+    if (signals === undefined) {
+      const deadline = AbortSignal.timeout(Math.max(1, session.deadline - Date.now()));
+      const caller = session.signal ? AbortSignal.any([session.signal]) : undefined;
+      const attempt = caller ? AbortSignal.any([caller, deadline]) : deadline;
+      // Each call under way holds one listener on these (undici's, the quota wait's or the retry
+      // sleep's) and releases it when it ends; an operation has up to
+      // DESKGRAPH_OPERATION_CONCURRENCY fan-out calls under way, more than Node's default of 10
+      // before it warns of a leak (MaxListenersExceededWarning on stderr, breaking JSON-lines logs).
+      setMaxListeners(MAX_CALLS_PER_OPERATION, attempt);
+      if (caller) {
+        setMaxListeners(MAX_CALLS_PER_OPERATION, caller);
+      }
+      signals = { caller, attempt };
+      this.#signals.set(session, signals);
     }
-    return signal;
+    return signals;
   }
 
   /** The hash of the session's key (what the quota gate and read keys know it by), made once. */
@@ -182,11 +215,12 @@ export class FreshdeskClient {
       path,
     };
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const { caller } = this.#signalsFor(session);
     for (let attempt = 1; ; attempt++) {
       let failure: UpstreamError;
       try {
         const queued = performance.now();
-        await this.#quota.acquire(quotaRequest, session.signal);
+        await this.#quota.acquire(quotaRequest, caller);
         const queuedMs = performance.now() - queued;
         return await this.#attempt<T>(
           session,
@@ -222,7 +256,7 @@ export class FreshdeskClient {
         reason: failure.kind,
       });
       try {
-        await sleep(wait, session.signal);
+        await sleep(wait, caller);
       } catch (error) {
         throw asUpstreamError(error, method, target);
       }
@@ -269,7 +303,7 @@ export class FreshdeskClient {
     }
     // Connect, headers and body (between chunks) have their own dispatcher timeouts; the
     // operation's signal ends every attempt at its deadline or when its caller goes away.
-    const signal = this.#signalFor(session, remaining);
+    const signal = this.#signalsFor(session).attempt;
     const headers: Record<string, string> = {
       authorization: `Basic ${Buffer.from(`${session.apiKey}:X`).toString('base64')}`,
       accept: 'application/json',
@@ -323,6 +357,8 @@ export class FreshdeskClient {
         });
       }
       return {
+        method,
+        path: target,
         status,
         data: (text.trim() === '' ? null : parseJson(text, method, target, status, requestId)) as T,
         nextPage: nextPageFromLink(responseHeaders.link),

@@ -1,4 +1,8 @@
-/** Freshdesk ids arrive as JSON integers (or strings, when too large for a double): always expose strings. */
+/**
+ * Freshdesk ids arrive as JSON integers; the models expose them as strings. Those `shape.ts` checks
+ * are safe integers (a larger one, kept as a string by the client's parser, is refused there);
+ * bodies read without a check (automation rules) may still hold such strings.
+ */
 export type RawId = number | string;
 
 export const idString = (id: RawId): string => String(id);

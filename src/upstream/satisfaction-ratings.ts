@@ -4,6 +4,7 @@
  */
 import type { FreshdeskSession } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
+import * as shape from './shape.ts';
 
 export interface RawSatisfactionRating {
   id: RawId;
@@ -13,10 +14,30 @@ export interface RawSatisfactionRating {
   group_id?: RawId | null;
   ticket_id: RawId;
   feedback?: string | null;
-  ratings?: Record<string, number>;
+  ratings?: Record<string, number> | null;
   created_at: string;
-  updated_at?: string;
+  updated_at?: string | null;
 }
+
+/**
+ * What `toSatisfactionRatingModel` reads of a rating (freshdesk-api.md section 2.8). `ratings` is
+ * shown as JSON: its values are not checked.
+ */
+export const checkSatisfactionRating: shape.Check = shape.record(
+  (r) =>
+    shape.id(r.id, 'id') ??
+    shape.optionalId(r.survey_id, 'survey_id') ??
+    shape.optionalId(r.user_id, 'user_id') ??
+    shape.optionalId(r.agent_id, 'agent_id') ??
+    shape.optionalId(r.group_id, 'group_id') ??
+    shape.id(r.ticket_id, 'ticket_id') ??
+    shape.optionalText(r.feedback, 'feedback') ??
+    shape.optionalObject(r.ratings, 'ratings') ??
+    shape.instant(r.created_at, 'created_at') ??
+    shape.optionalInstant(r.updated_at, 'updated_at'),
+);
+
+const RATING_LIST = shape.list(checkSatisfactionRating);
 
 export interface SatisfactionRatingModel {
   id: string;
@@ -31,6 +52,7 @@ export interface SatisfactionRatingModel {
   updatedAt: string;
 }
 
+/** The model of a rating that passed `checkSatisfactionRating`. */
 export function toSatisfactionRatingModel(raw: RawSatisfactionRating): SatisfactionRatingModel {
   return {
     id: idString(raw.id),
@@ -51,10 +73,10 @@ export async function listTicketSatisfactionRatings(
   session: FreshdeskSession,
   ticketId: string,
 ): Promise<SatisfactionRatingModel[]> {
-  const response = await session.get<RawSatisfactionRating[]>(
-    `/api/v2/tickets/${ticketId}/satisfaction_ratings`,
-  );
-  return (response.data ?? []).map(toSatisfactionRatingModel);
+  const response = await session.get<unknown>(`/api/v2/tickets/${ticketId}/satisfaction_ratings`);
+  return shape
+    .checked<RawSatisfactionRating[]>(response, RATING_LIST)
+    .map(toSatisfactionRatingModel);
 }
 
 export interface SatisfactionRatingPage {
@@ -67,12 +89,13 @@ export async function listSatisfactionRatings(
   session: FreshdeskSession,
   params: { page: number; per_page: number; created_since?: string },
 ): Promise<SatisfactionRatingPage> {
-  const response = await session.get<RawSatisfactionRating[]>(
-    '/api/v2/surveys/satisfaction_ratings',
-    { ...params },
-  );
+  const response = await session.get<unknown>('/api/v2/surveys/satisfaction_ratings', {
+    ...params,
+  });
   return {
-    ratings: (response.data ?? []).map(toSatisfactionRatingModel),
+    ratings: shape
+      .checked<RawSatisfactionRating[]>(response, RATING_LIST)
+      .map(toSatisfactionRatingModel),
     nextPage: response.nextPage,
   };
 }
@@ -88,9 +111,11 @@ export async function createSatisfactionRating(
   ticketId: string,
   body: SatisfactionRatingBody,
 ): Promise<SatisfactionRatingModel> {
-  const response = await session.post<RawSatisfactionRating>(
+  const response = await session.post<unknown>(
     `/api/v2/tickets/${ticketId}/satisfaction_ratings`,
     body,
   );
-  return toSatisfactionRatingModel(response.data);
+  return toSatisfactionRatingModel(
+    shape.checked<RawSatisfactionRating>(response, checkSatisfactionRating),
+  );
 }

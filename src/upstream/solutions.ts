@@ -3,9 +3,10 @@
  * the gateway's models and the calls that fetch and write them (freshdesk-api.md section 2.7).
  * Nothing here knows GraphQL.
  */
-import type { FreshdeskSession } from './freshdesk-client.ts';
+import type { FreshdeskSession, UpstreamResponse } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
 import type { ReadRequest } from './request-key.ts';
+import * as shape from './shape.ts';
 
 export interface RawSolutionCategory {
   id: RawId;
@@ -33,21 +34,77 @@ export interface RawSolutionFolder {
 export interface RawArticle {
   id: RawId;
   title: string;
-  description?: string;
-  description_text?: string;
+  description?: string | null;
+  description_text?: string | null;
   status: number;
-  type: number;
+  type?: number | null;
   agent_id: RawId | null;
   category_id: RawId;
   folder_id: RawId;
-  hierarchy?: RawHierarchyEntry[];
-  thumbs_up?: number;
-  thumbs_down?: number;
-  hits?: number;
+  hierarchy?: RawHierarchyEntry[] | null;
+  thumbs_up?: number | null;
+  thumbs_down?: number | null;
+  hits?: number | null;
   tags?: string[] | null;
   created_at: string;
   updated_at: string;
 }
+
+/** What `toCategoryModel` reads of a category (freshdesk-api.md section 2.7). */
+export const checkCategory: shape.Check = shape.record(
+  (c) =>
+    shape.id(c.id, 'id') ??
+    shape.text(c.name, 'name') ??
+    shape.optionalText(c.description, 'description'),
+);
+
+/** What `toFolderModel` reads of a folder. */
+export const checkFolder: shape.Check = shape.record(
+  (f) =>
+    shape.id(f.id, 'id') ??
+    shape.text(f.name, 'name') ??
+    shape.optionalText(f.description, 'description') ??
+    shape.id(f.category_id, 'category_id') ??
+    shape.optionalId(f.parent_folder_id, 'parent_folder_id'),
+);
+
+/** A `hierarchy[]` entry: `{level, type, data: {id, name}}`. */
+const checkHierarchyEntry = shape.record(
+  (h) =>
+    shape.text(h.type, 'type') ??
+    shape.nested(
+      h.data,
+      'data',
+      shape.record((d) => shape.id(d.id, 'id') ?? shape.text(d.name, 'name')),
+    ),
+);
+const HIERARCHY = shape.list(checkHierarchyEntry);
+
+/** What `toArticleModel` reads of an article. */
+export const checkArticle: shape.Check = shape.record(
+  (a) =>
+    shape.id(a.id, 'id') ??
+    shape.text(a.title, 'title') ??
+    shape.optionalText(a.description, 'description') ??
+    shape.optionalText(a.description_text, 'description_text') ??
+    shape.int(a.status, 'status') ??
+    // Not in Freshdesk's documented field table (freshdesk-api.md 2.7): 1 (permanent) when absent.
+    shape.optionalInt(a.type, 'type') ??
+    shape.optionalId(a.agent_id, 'agent_id') ??
+    shape.id(a.category_id, 'category_id') ??
+    shape.id(a.folder_id, 'folder_id') ??
+    shape.nested(a.hierarchy, 'hierarchy', HIERARCHY, true) ??
+    shape.optionalInt(a.thumbs_up, 'thumbs_up') ??
+    shape.optionalInt(a.thumbs_down, 'thumbs_down') ??
+    shape.optionalInt(a.hits, 'hits') ??
+    shape.optionalTextList(a.tags, 'tags') ??
+    shape.instant(a.created_at, 'created_at') ??
+    shape.instant(a.updated_at, 'updated_at'),
+);
+
+const CATEGORY_LIST = shape.list(checkCategory);
+const FOLDER_LIST = shape.list(checkFolder);
+const ARTICLE_LIST = shape.list(checkArticle);
 
 export interface SolutionCategoryModel {
   id: string;
@@ -114,10 +171,10 @@ export function toArticleModel(raw: RawArticle): ArticleModel {
   return {
     id: idString(raw.id),
     title: raw.title,
-    description: raw.description,
-    descriptionText: raw.description_text,
+    description: raw.description ?? undefined,
+    descriptionText: raw.description_text ?? undefined,
     statusCode: raw.status,
-    typeCode: raw.type,
+    typeCode: raw.type ?? 1,
     agentId: optionalId(raw.agent_id),
     folderId,
     categoryId,
@@ -135,23 +192,38 @@ export function toArticleModel(raw: RawArticle): ArticleModel {
 /** Freshdesk's largest page. */
 const MAX_PER_PAGE = 100;
 
-/** Every page of a short list (categories, a category's folders): one call per 100 records. */
-async function listAll<T>(session: FreshdeskSession, path: string): Promise<T[]> {
+/**
+ * Every page of a short list (categories, a category's folders), each checked: one call per 100
+ * records.
+ */
+async function listAll<T>(
+  session: FreshdeskSession,
+  path: string,
+  check: shape.Check,
+): Promise<T[]> {
   const out: T[] = [];
   let page: number | undefined = 1;
   while (page !== undefined) {
-    const response: { data: T[] | null; nextPage: number | undefined } = await session.get<T[]>(
-      path,
-      { page, per_page: MAX_PER_PAGE },
-    );
-    out.push(...(response.data ?? []));
-    page = response.nextPage;
+    const response: UpstreamResponse<unknown> = await session.get<unknown>(path, {
+      page,
+      per_page: MAX_PER_PAGE,
+    });
+    for (const raw of shape.checked<T[]>(response, check)) {
+      out.push(raw);
+    }
+    // Only forward: a `Link` naming this page or an earlier one again would never end.
+    page =
+      response.nextPage !== undefined && response.nextPage > page ? response.nextPage : undefined;
   }
   return out;
 }
 
 export async function listCategories(session: FreshdeskSession): Promise<SolutionCategoryModel[]> {
-  const raw = await listAll<RawSolutionCategory>(session, '/api/v2/solutions/categories');
+  const raw = await listAll<RawSolutionCategory>(
+    session,
+    '/api/v2/solutions/categories',
+    CATEGORY_LIST,
+  );
   return raw.map(toCategoryModel);
 }
 
@@ -159,8 +231,8 @@ export async function getCategory(
   session: FreshdeskSession,
   id: string,
 ): Promise<SolutionCategoryModel> {
-  const response = await session.get<RawSolutionCategory>(`/api/v2/solutions/categories/${id}`);
-  return toCategoryModel(response.data);
+  const response = await session.get<unknown>(`/api/v2/solutions/categories/${id}`);
+  return toCategoryModel(shape.checked<RawSolutionCategory>(response, checkCategory));
 }
 
 /** A category's folders, sub-folders included. */
@@ -171,6 +243,7 @@ export async function listFolders(
   const raw = await listAll<RawSolutionFolder>(
     session,
     `/api/v2/solutions/categories/${categoryId}/folders`,
+    FOLDER_LIST,
   );
   return raw.map(toFolderModel);
 }
@@ -184,8 +257,8 @@ export async function getFolder(
   session: FreshdeskSession,
   id: string,
 ): Promise<SolutionFolderModel> {
-  const response = await session.read<RawSolutionFolder>(folderRead(id));
-  return toFolderModel(response.data);
+  const response = await session.read<unknown>(folderRead(id));
+  return toFolderModel(shape.checked<RawSolutionFolder>(response, checkFolder));
 }
 
 /** The read of one article (what `getArticle` sends). */
@@ -194,8 +267,8 @@ export const articleRead = (id: string): ReadRequest => ({
 });
 
 export async function getArticle(session: FreshdeskSession, id: string): Promise<ArticleModel> {
-  const response = await session.read<RawArticle>(articleRead(id));
-  return toArticleModel(response.data);
+  const response = await session.read<unknown>(articleRead(id));
+  return toArticleModel(shape.checked<RawArticle>(response, checkArticle));
 }
 
 export interface ArticlePage {
@@ -209,11 +282,14 @@ export async function listArticles(
   page: number,
   perPage: number,
 ): Promise<ArticlePage> {
-  const response = await session.get<RawArticle[]>(
-    `/api/v2/solutions/folders/${folderId}/articles`,
-    { page, per_page: perPage },
-  );
-  return { articles: (response.data ?? []).map(toArticleModel), nextPage: response.nextPage };
+  const response = await session.get<unknown>(`/api/v2/solutions/folders/${folderId}/articles`, {
+    page,
+    per_page: perPage,
+  });
+  return {
+    articles: shape.checked<RawArticle[]>(response, ARTICLE_LIST).map(toArticleModel),
+    nextPage: response.nextPage,
+  };
 }
 
 /** The pages to read for records `offset .. offset + first - 1` of a paged list. */
@@ -231,11 +307,11 @@ export async function createArticle(
   folderId: string,
   body: ArticleWrite,
 ): Promise<ArticleModel> {
-  const response = await session.post<RawArticle>(
+  const response = await session.post<unknown>(
     `/api/v2/solutions/folders/${folderId}/articles`,
     body,
   );
-  return toArticleModel(response.data);
+  return toArticleModel(shape.checked<RawArticle>(response, checkArticle));
 }
 
 export async function updateArticle(
@@ -243,6 +319,6 @@ export async function updateArticle(
   id: string,
   body: ArticleWrite,
 ): Promise<ArticleModel> {
-  const response = await session.put<RawArticle>(`/api/v2/solutions/articles/${id}`, body);
-  return toArticleModel(response.data);
+  const response = await session.put<unknown>(`/api/v2/solutions/articles/${id}`, body);
+  return toArticleModel(shape.checked<RawArticle>(response, checkArticle));
 }

@@ -4,6 +4,7 @@
  */
 import type { FreshdeskSession } from './freshdesk-client.ts';
 import { idString, type RawId } from './ids.ts';
+import * as shape from './shape.ts';
 
 export interface RawNestedTicketField {
   name: string;
@@ -15,18 +16,45 @@ export interface RawNestedTicketField {
 export interface RawTicketField {
   id: RawId;
   name: string;
-  label: string;
-  label_for_customers?: string;
+  label?: string | null;
+  label_for_customers?: string | null;
   description?: string | null;
-  position?: number;
-  default?: boolean;
+  position?: number | null;
+  default?: boolean | null;
   type: string;
-  required_for_agents?: boolean;
-  required_for_closure?: boolean;
-  required_for_customers?: boolean;
+  required_for_agents?: boolean | null;
+  required_for_closure?: boolean | null;
+  required_for_customers?: boolean | null;
   choices?: unknown;
-  nested_ticket_fields?: RawNestedTicketField[];
+  nested_ticket_fields?: RawNestedTicketField[] | null;
 }
+
+const checkNestedLevel = shape.record(
+  (n) => shape.text(n.name, 'name') ?? shape.text(n.label, 'label') ?? shape.int(n.level, 'level'),
+);
+const NESTED_LEVELS = shape.list(checkNestedLevel);
+
+/**
+ * What `toTicketFieldModel` reads of a ticket field (freshdesk-api.md section 2.10). `choices`
+ * changes shape with the field's type and is shown as JSON: not checked.
+ */
+export const checkTicketField: shape.Check = shape.record(
+  (f) =>
+    shape.id(f.id, 'id') ??
+    shape.text(f.name, 'name') ??
+    shape.optionalText(f.label, 'label') ??
+    shape.optionalText(f.label_for_customers, 'label_for_customers') ??
+    shape.optionalText(f.description, 'description') ??
+    shape.optionalInt(f.position, 'position') ??
+    shape.optionalFlag(f.default, 'default') ??
+    shape.text(f.type, 'type') ??
+    shape.optionalFlag(f.required_for_agents, 'required_for_agents') ??
+    shape.optionalFlag(f.required_for_closure, 'required_for_closure') ??
+    shape.optionalFlag(f.required_for_customers, 'required_for_customers') ??
+    shape.nested(f.nested_ticket_fields, 'nested_ticket_fields', NESTED_LEVELS, true),
+);
+
+const TICKET_FIELD_LIST = shape.list(checkTicketField);
 
 /** One level below a nested field (level 2 or 3): its own name under `custom_fields`. */
 export interface NestedLevelModel {
@@ -54,6 +82,7 @@ export interface TicketFieldModel {
   nestedLevels: NestedLevelModel[];
 }
 
+/** The model of a ticket field that passed `checkTicketField`. */
 export function toTicketFieldModel(raw: RawTicketField): TicketFieldModel {
   return {
     id: idString(raw.id),
@@ -76,6 +105,6 @@ export function toTicketFieldModel(raw: RawTicketField): TicketFieldModel {
 
 /** Every ticket field (one call: the endpoint does not page). */
 export async function listTicketFields(session: FreshdeskSession): Promise<TicketFieldModel[]> {
-  const response = await session.get<RawTicketField[]>('/api/v2/ticket_fields');
-  return (response.data ?? []).map(toTicketFieldModel);
+  const response = await session.get<unknown>('/api/v2/ticket_fields');
+  return shape.checked<RawTicketField[]>(response, TICKET_FIELD_LIST).map(toTicketFieldModel);
 }

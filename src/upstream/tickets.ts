@@ -4,12 +4,14 @@
  */
 import {
   type ConversationModel,
+  checkConversation,
   type RawConversation,
   toConversationModel,
 } from './conversations.ts';
 import type { FreshdeskSession, QueryValue } from './freshdesk-client.ts';
 import { idString, optionalId, type RawId } from './ids.ts';
 import type { ReadRequest } from './request-key.ts';
+import * as shape from './shape.ts';
 
 export interface RawEmbeddedRequester {
   id: RawId;
@@ -43,7 +45,69 @@ export interface RawTicket {
   company?: { id?: RawId; name?: string } | null;
   conversations?: RawConversation[];
   stats?: Record<string, string | null>;
+  /** Present (and true) only for a deleted ticket. */
+  deleted?: boolean;
+  spam?: boolean;
 }
+
+const PRIORITIES = 'one of 1, 2, 3, 4 (low, medium, high, urgent)';
+const CONVERSATION_LIST = shape.list(checkConversation);
+
+const checkEmbeddedRequester = shape.record(
+  (r) =>
+    shape.id(r.id, 'id') ??
+    shape.text(r.name, 'name') ??
+    shape.optionalText(r.email, 'email') ??
+    shape.optionalText(r.mobile, 'mobile') ??
+    shape.optionalText(r.phone, 'phone'),
+);
+
+/** `include=company`: `{id, name}`, or `{}` when the ticket has no company. */
+const checkEmbeddedCompany = shape.record((c) =>
+  c.id === undefined && Object.keys(c).length === 0
+    ? undefined
+    : (shape.id(c.id, 'id') ?? shape.text(c.name, 'name')),
+);
+
+/**
+ * What `toTicketModel` reads of a ticket (show, list, search hit, create and update answers;
+ * freshdesk-api.md section 2.1). See `shape.ts` for what is tolerated.
+ */
+export const checkTicket: shape.Check = shape.record(
+  (t) =>
+    shape.id(t.id, 'id') ??
+    shape.text(t.subject, 'subject') ??
+    shape.optionalText(t.description, 'description') ??
+    shape.optionalText(t.description_text, 'description_text') ??
+    shape.int(t.status, 'status') ??
+    (t.priority === 1 || t.priority === 2 || t.priority === 3 || t.priority === 4
+      ? undefined
+      : new shape.Mismatch('priority', PRIORITIES)) ??
+    shape.int(t.source, 'source') ??
+    shape.optionalText(t.type, 'type') ??
+    shape.id(t.requester_id, 'requester_id') ??
+    shape.optionalId(t.responder_id, 'responder_id') ??
+    shape.optionalId(t.group_id, 'group_id') ??
+    shape.optionalId(t.company_id, 'company_id') ??
+    shape.optionalTextList(t.tags, 'tags') ??
+    shape.optionalObject(t.custom_fields, 'custom_fields') ??
+    shape.instant(t.created_at, 'created_at') ??
+    shape.instant(t.updated_at, 'updated_at') ??
+    shape.optionalInstant(t.due_by, 'due_by') ??
+    shape.optionalInstant(t.fr_due_by, 'fr_due_by') ??
+    shape.optionalFlag(t.deleted, 'deleted') ??
+    shape.optionalFlag(t.spam, 'spam') ??
+    shape.nested(t.requester, 'requester', checkEmbeddedRequester, true) ??
+    shape.nested(t.company, 'company', checkEmbeddedCompany, true) ??
+    shape.nested(t.conversations, 'conversations', CONVERSATION_LIST, true),
+);
+
+/** A page of `GET /tickets`. */
+export const TICKET_PAGE = shape.list(checkTicket);
+/** A search page: `{total, results}` (freshdesk-api.md section 4). */
+const SEARCH_PAGE = shape.record(
+  (page) => shape.count(page.total, 'total') ?? shape.nested(page.results, 'results', TICKET_PAGE),
+);
 
 export interface EmbeddedRequester {
   id: string;
@@ -89,10 +153,11 @@ export interface TicketModel {
   conversations: ConversationModel[] | undefined;
 }
 
+/** The model of a ticket that passed `checkTicket`. */
 export function toTicketModel(raw: RawTicket): TicketModel {
   return {
     id: idString(raw.id),
-    subject: raw.subject ?? '',
+    subject: raw.subject,
     description: raw.description,
     descriptionText: raw.description_text,
     statusCode: raw.status,
@@ -146,8 +211,8 @@ export async function getTicket(
   id: string,
   include: readonly TicketInclude[] = [],
 ): Promise<TicketModel> {
-  const response = await session.read<RawTicket>(ticketRead(id, include));
-  return toTicketModel(response.data);
+  const response = await session.read<unknown>(ticketRead(id, include));
+  return toTicketModel(shape.checked<RawTicket>(response, checkTicket));
 }
 
 export interface TicketListParams {
@@ -177,8 +242,11 @@ export async function listTickets(
   if (include && include.length > 0) {
     query.include = include.join(',');
   }
-  const response = await session.get<RawTicket[]>('/api/v2/tickets', query);
-  return { tickets: (response.data ?? []).map(toTicketModel), nextPage: response.nextPage };
+  const response = await session.get<unknown>('/api/v2/tickets', query);
+  return {
+    tickets: shape.checked<RawTicket[]>(response, TICKET_PAGE).map(toTicketModel),
+    nextPage: response.nextPage,
+  };
 }
 
 /** Search answers at most 10 pages of 30 (freshdesk-api.md section 4). */
@@ -200,12 +268,15 @@ export async function searchTickets(
   query: string,
   page: number,
 ): Promise<TicketSearchPage> {
-  const response = await session.get<{ total?: number; results?: RawTicket[] }>(
-    '/api/v2/search/tickets',
-    { query: `"${query}"`, page },
+  const response = await session.get<unknown>('/api/v2/search/tickets', {
+    query: `"${query}"`,
+    page,
+  });
+  const { total, results } = shape.checked<{ total: number; results: RawTicket[] }>(
+    response,
+    SEARCH_PAGE,
   );
-  const results = response.data?.results ?? [];
-  return { total: response.data?.total ?? results.length, tickets: results.map(toTicketModel) };
+  return { total, tickets: results.map(toTicketModel) };
 }
 
 /**
@@ -234,8 +305,8 @@ export async function createTicket(
   session: FreshdeskSession,
   body: TicketWriteBody,
 ): Promise<TicketModel> {
-  const response = await session.post<RawTicket>('/api/v2/tickets', body);
-  return toTicketModel(response.data);
+  const response = await session.post<unknown>('/api/v2/tickets', body);
+  return toTicketModel(shape.checked<RawTicket>(response, checkTicket));
 }
 
 export async function updateTicket(
@@ -243,6 +314,6 @@ export async function updateTicket(
   id: string,
   body: TicketWriteBody,
 ): Promise<TicketModel> {
-  const response = await session.put<RawTicket>(`/api/v2/tickets/${id}`, body);
-  return toTicketModel(response.data);
+  const response = await session.put<unknown>(`/api/v2/tickets/${id}`, body);
+  return toTicketModel(shape.checked<RawTicket>(response, checkTicket));
 }

@@ -117,7 +117,7 @@ describe('the gateway', () => {
     const port = Number(new URL(stack.gateway.url).port);
     const answer = await raw(
       port,
-      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 25000001\r\nConnection: close`,
+      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 25000001\r\nConnection: close`,
     );
     expect(answer.status).toBe(413);
     expect(answer.text).toContain('REQUEST_ENTITY_TOO_LARGE');

@@ -5,30 +5,15 @@
  * Node, built into a directory of its own (so it never races a build of `dist/`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, NODE_FLAGS } from '../../scripts/build.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NODE_FLAGS } from '../../scripts/build.ts';
+import { root, withBundle } from '../helpers/bundle.ts';
 import { postGraphQL } from '../helpers/gateway.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-let outdir = '';
+const bundle = withBundle('start-test');
 let child: ChildProcess | undefined;
-
-beforeAll(async () => {
-  // Inside the project (below node_modules), so the bundle's package imports resolve as in dist/.
-  const cache = join(root, 'node_modules', '.cache', 'deskgraph');
-  await mkdir(cache, { recursive: true });
-  outdir = await mkdtemp(join(cache, 'start-test-'));
-  await buildDist({ outdir: relative(root, outdir), entryPoints: { index: 'src/index.ts' } });
-});
-
-afterAll(async () => {
-  if (outdir) {
-    await rm(outdir, { recursive: true, force: true });
-  }
-});
 
 afterEach(() => {
   child?.kill('SIGTERM');
@@ -36,7 +21,7 @@ afterEach(() => {
 });
 
 /** `node <NODE_FLAGS> <bundle>`: what `npm start` runs after its build. */
-const startArgs = (): string[] => [...NODE_FLAGS, join(outdir, 'index.js')];
+const startArgs = (): string[] => bundle.args();
 
 it('npm start builds, then runs the bundle with the same Node flags the bench uses', async () => {
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
@@ -51,7 +36,10 @@ it('stops on the SIGTERM npm passes to the start script (a container stop, a dep
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  const script = (pkg.scripts.start as string).replace('dist/index.js', join(outdir, 'index.js'));
+  const script = (pkg.scripts.start as string).replace(
+    'dist/index.js',
+    join(bundle.outdir(), 'index.js'),
+  );
   const proc = spawn('sh', ['-c', script], {
     env: { PATH: process.env.PATH ?? '', PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],

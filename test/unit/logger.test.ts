@@ -78,3 +78,43 @@ describe('logger', () => {
     expect(() => logger.error('x')).not.toThrow();
   });
 });
+
+describe('logger secrets in passthrough mode (issue 10, break 6)', () => {
+  it('adds a new key at the same cost however many are known: its own forms only, no re-sort of all', () => {
+    const computed: string[] = [];
+    const lines: string[] = [];
+    const logger = createLogger({
+      secrets: ['configured-service-key'],
+      write: (l) => lines.push(l),
+      formsOf: (secret) => {
+        computed.push(secret);
+        return secretForms(secret);
+      },
+    });
+    const keys = Array.from(
+      { length: 1_001 },
+      (_, i) => `passthrough-key-${String(i).padStart(4, '0')}`,
+    );
+    for (const key of keys) {
+      logger.addSecret(key);
+      logger.addSecret(key); // every request adds its key; a known one costs nothing
+    }
+    // Once per secret: on today's code every new key re-derived the forms of all known ones.
+    expect(computed).toHaveLength(1 + keys.length);
+    // Bounded at 1,000 learned keys: the oldest is forgotten, the configured one never.
+    logger.info(`${keys[0]} ${keys[1]} ${keys[1_000]} configured-service-key`);
+    expect(lines[0]).toContain(keys[0]);
+    expect(lines[0]).not.toContain(keys[1]);
+    expect(lines[0]).not.toContain(keys[1_000]);
+    expect(lines[0]).not.toContain('configured-service-key');
+  });
+
+  it('still removes a longer form whole when a shorter secret is inside it', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ write: (l) => lines.push(l) });
+    logger.addSecret('abcdef');
+    logger.addSecret('abcdefghijkl');
+    logger.info('x abcdefghijkl y abcdef z');
+    expect(lines[0]).toContain(`x ${REDACTED} y ${REDACTED} z`);
+  });
+});

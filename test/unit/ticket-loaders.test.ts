@@ -19,9 +19,18 @@ it("fetches 50 tickets' conversations and 20 contacts in 70 calls, at most 16 at
     peak = Math.max(peak, inFlight);
     await new Promise((resolve) => setImmediate(resolve));
     inFlight -= 1;
+    const contact = {
+      id: Number(path.split('/').at(-1)),
+      name: 'A contact',
+      active: true,
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+    };
     return {
+      method: 'GET',
+      path,
       status: 200,
-      data: path.includes('/contacts/') ? { id: path.split('/').at(-1) } : [],
+      data: path.includes('/contacts/') ? contact : [],
       nextPage: undefined,
       requestId: undefined,
       credits: 1,

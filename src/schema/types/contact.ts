@@ -175,7 +175,7 @@ builder.queryField('contacts', (t) =>
         email: filter.email ?? undefined,
         phone: filter.phone ?? undefined,
         mobile: filter.mobile ?? undefined,
-        company_id: filter.companyId ? idArg(filter.companyId, 'A company') : undefined,
+        company_id: filter.companyId != null ? idArg(filter.companyId, 'A company') : undefined,
         state: filter.state ?? undefined,
         updated_since: filter.updatedSince ?? undefined,
       };

@@ -63,6 +63,31 @@ builder.scalarType('JSON', {
   description:
     'Any JSON value: used where Freshdesk lets each account shape the data (custom fields, choices).',
   serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: (ast, variables) => literalToJson(ast, variables),
+  parseValue: (value) => boundedJson(value),
+  parseLiteral: (ast, variables) => boundedJson(literalToJson(ast, variables)),
 });
+
+/**
+ * How deep a JSON input may nest. Freshdesk's custom fields are flat (nested fields are flat keys
+ * too), so 32 is generous; deeper input is refused before anything (estimate, upstream body) walks it
+ * recursively and overflows the stack.
+ */
+const MAX_JSON_DEPTH = 32;
+
+/** The value itself, or BAD_USER_INPUT when it nests deeper than MAX_JSON_DEPTH (checked without recursion). */
+function boundedJson(value: unknown): unknown {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') {
+      continue;
+    }
+    if (depth > MAX_JSON_DEPTH) {
+      throw badUserInput(`JSON input may nest at most ${MAX_JSON_DEPTH} levels deep.`);
+    }
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      stack.push([child, depth + 1]);
+    }
+  }
+  return value;
+}
