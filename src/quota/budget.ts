@@ -19,10 +19,12 @@
  * Work-conserving reserves: the bulk reserve is kept for interactive users and the webhook share
  * for webhook look-ups only while they want it. Bulk work may borrow the reserve when no interactive
  * (or explorer) call asked for budget in the last `borrowIdleMs` (a twelfth of a window: 5 s on a
- * minute), and the webhook share when no webhook call did; a refused call's demand lasts until it
- * may try again. So bulk work alone spends the whole plan, and as soon as an interactive call asks,
- * bulk is held below its own ceiling again: what leaves the window goes to the interactive call
- * first, within one window at worst (everything counted now has left the window by then).
+ * minute), and the webhook share, as interactive work may, when no webhook call did; a refused
+ * call's demand lasts until it may try again. Bulk work never borrows the last `BULK_HEADROOM` (5%)
+ * of a budget, so an interactive or webhook call arriving during an export finds room at once; once
+ * one asks, bulk is held to its own ceiling again and what leaves the window goes to that call
+ * first (within one window at worst: everything counted now has left the window by then). Alone,
+ * bulk work spends 95% of the plan.
  */
 import type { MeteredEndpoint } from '../upstream/credits.ts';
 import { BUDGET_NAMES, type BudgetName, type PlanLimits, planForTotal } from './plans.ts';
@@ -166,6 +168,12 @@ const DEMAND_OF: Record<Priority, DemandClass | undefined> = {
   bulk: undefined,
 };
 
+/**
+ * The part of each budget never lent to bulk work (when the reserves are that large): room an
+ * interactive or webhook call finds at once however much bulk work borrowed.
+ */
+export const BULK_HEADROOM = 0.05;
+
 /** The default `borrowIdleMs` for a window. */
 export const borrowIdleFor = (windowMs: number): number => Math.max(100, Math.round(windowMs / 12));
 
@@ -185,12 +193,14 @@ export function classShare(
     return 1;
   }
   if (priority !== 'bulk') {
-    return 1 - webhookShare;
+    return lendWebhook ? 1 : 1 - webhookShare;
   }
   if (lendWebhook) {
-    return lendReserve ? 1 : 1 - reserve;
+    return lendReserve ? 1 - Math.min(BULK_HEADROOM, reserve + webhookShare) : 1 - reserve;
   }
-  return lendReserve ? 1 - webhookShare : 1 - webhookShare - reserve;
+  return lendReserve
+    ? 1 - webhookShare - Math.min(BULK_HEADROOM, reserve)
+    : 1 - webhookShare - reserve;
 }
 
 /**

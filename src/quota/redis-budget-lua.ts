@@ -28,7 +28,13 @@
  * maybe spending their local share of the plan on their own), so the live ones together keep to
  * `live / (live + missing)` of every limit. A replica that stops cleanly leaves at once.
  */
-import { BUCKETS, CLIMB_STEP, MAX_CLIMB_WAIT_WINDOWS, MAX_IN_FLIGHT_WINDOWS } from './budget.ts';
+import {
+  BUCKETS,
+  BULK_HEADROOM,
+  CLIMB_STEP,
+  MAX_CLIMB_WAIT_WINDOWS,
+  MAX_IN_FLIGHT_WINDOWS,
+} from './budget.ts';
 
 /** How long the keys outlive their last use. */
 export const QUOTA_IDLE_TTL_MS = 24 * 3_600_000;
@@ -60,6 +66,7 @@ local LIVE, MISSING = tonumber(ARGV[8]), tonumber(ARGV[9])
 local BUCKET = math.max(1, math.ceil(W / ${BUCKETS}))
 local STALE = ${MAX_IN_FLIGHT_WINDOWS} * W
 local CLIMB_STEP, MAX_CLIMB_WAIT = ${CLIMB_STEP}, ${MAX_CLIMB_WAIT_WINDOWS}
+local HEADROOM = ${BULK_HEADROOM}
 
 local st, dirty = {}, {}
 do
@@ -182,14 +189,17 @@ end
 
 local function classShare(p)
   if p == 'webhook' then return 1 end
-  if p ~= 'bulk' then return 1 - WEBHOOK end
   local lendReserve = IDLE > 0 and NOW > (get('demi') or -math.huge)
   local lendWebhook = IDLE > 0 and NOW > (get('demw') or -math.huge)
+  if p ~= 'bulk' then
+    if lendWebhook then return 1 end
+    return 1 - WEBHOOK
+  end
   if lendWebhook then
-    if lendReserve then return 1 end
+    if lendReserve then return 1 - math.min(HEADROOM, RESERVE + WEBHOOK) end
     return 1 - RESERVE
   end
-  if lendReserve then return 1 - WEBHOOK end
+  if lendReserve then return 1 - WEBHOOK - math.min(HEADROOM, RESERVE) end
   return 1 - WEBHOOK - RESERVE
 end
 

@@ -10,11 +10,13 @@ const WINDOW = 1000;
 /** Answers leave the window in buckets of 1/64th of it (16 ms here), rounded up. */
 const expiry = (at: number): number => Math.ceil(at / 16) * 16;
 
+/** A model on growth; the reserves never lent unless `borrowIdleMs` says otherwise. */
 function model(options: Partial<BudgetOptions> = {}) {
   const clock = { now: 0 };
   const budget = new BudgetModel({
     plan: { name: 'growth', limits: PLAN_PRESETS.growth },
     windowMs: WINDOW,
+    borrowIdleMs: 0,
     now: () => clock.now,
     ...options,
   });
@@ -73,37 +75,45 @@ describe('BudgetModel with a told plan', () => {
     expect(budget.used('total')).toBe(100);
   });
 
-  it('lends the reserve and the webhook share to bulk work while nobody else wants them, and takes them back at once (exact credits)', () => {
-    const { budget, clock } = model({ plan: { name: 'trial', limits: { total: 100 } } });
-    // Nobody else asked: bulk may spend the whole plan, 10 credits every 50 ms.
-    expect(budget.ceiling('total', 'bulk')).toBe(100);
+  it('lends the reserve and the webhook share to bulk work while nobody else wants them, but for 5%, and takes them back at once (exact credits)', () => {
+    const { budget, clock } = model({
+      plan: { name: 'trial', limits: { total: 100 } },
+      borrowIdleMs: undefined,
+    });
+    // Nobody else asked: bulk may spend all but the 5% headroom, 10 credits every 50 ms.
+    expect(budget.ceiling('total', 'bulk')).toBe(95);
     for (let i = 0; i < 10; i++) {
       clock.now = i * 50;
-      const id = ok(budget.reserve({ endpoint: undefined, credits: 10, priority: 'bulk' }));
-      budget.settle(id, answered(10));
+      const r = budget.reserve({ endpoint: undefined, credits: i < 9 ? 10 : 5, priority: 'bulk' });
+      budget.settle(ok(r), answered(i < 9 ? 10 : 5));
     }
-    expect(budget.used('total')).toBe(100);
+    expect(budget.used('total')).toBe(95);
     expect(budget.reserve({ endpoint: undefined, credits: 1, priority: 'bulk' }).ok).toBe(false);
-    // An interactive call (5 credits; its ceiling is 90) waits for the two oldest grants to leave.
+    // An interactive call finds the headroom at once (while no webhook asks, the webhook share is
+    // lent to interactive work too)...
     clock.now = 500;
+    ok(budget.reserve({ endpoint: undefined, credits: 5, priority: 'interactive' }));
+    // ...and the next waits for the oldest grant to leave the window.
     expect(budget.reserve({ endpoint: undefined, credits: 5, priority: 'interactive' })).toEqual({
       ok: false,
       blockedOn: 'total',
-      retryAt: expiry(1050),
+      retryAt: expiry(1000),
     });
     // Meanwhile bulk is held to 75 (the webhook share is still lent: no webhook asked).
     expect(budget.ceiling('total', 'bulk')).toBe(75);
-    clock.now = expiry(1050);
-    expect(budget.used('total')).toBe(80);
-    // What left the window goes to the interactive call, not to bulk (80 + 10 > 75).
+    clock.now = expiry(1000);
+    expect(budget.used('total')).toBe(90);
+    // What left the window goes to the interactive call, not to bulk (90 + 10 > 75).
     expect(budget.reserve({ endpoint: undefined, credits: 10, priority: 'bulk' }).ok).toBe(false);
     ok(budget.reserve({ endpoint: undefined, credits: 5, priority: 'interactive' }));
-    // A webhook asks: its share is no longer lent either.
+    // A webhook asks: its share is no longer lent, to bulk or interactive work.
     budget.waitFor({ total: 1 }, 'webhook');
     expect(budget.ceiling('total', 'bulk')).toBe(65);
+    expect(budget.ceiling('total', 'interactive')).toBe(90);
     // Once nobody has asked for a while (a twelfth of a window, at least 100 ms), bulk may borrow again.
-    clock.now = expiry(1050) + 101;
-    expect(budget.ceiling('total', 'bulk')).toBe(100);
+    clock.now = expiry(1000) + 101;
+    expect(budget.ceiling('total', 'bulk')).toBe(95);
+    expect(budget.ceiling('total', 'interactive')).toBe(100);
   });
 
   it('never lends with borrowIdleMs 0', () => {
