@@ -52,6 +52,12 @@ export interface BudgetOptions {
   now?: () => number;
 }
 
+/** What a budget is made of, wherever it is kept (in-process, or shared in Redis). */
+export type BudgetSettings = Pick<
+  BudgetOptions,
+  'plan' | 'windowMs' | 'bulkReserve' | 'webhookShare' | 'unverifiedShare' | 'borrowIdleMs'
+>;
+
 export interface SpendRequest {
   endpoint: MeteredEndpoint | undefined;
   credits: number;

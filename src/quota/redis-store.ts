@@ -9,6 +9,7 @@
  * slot), whose growth between two answers is what the other replicas spent meanwhile.
  */
 import {
+  type BudgetSettings,
   type BudgetSnapshot,
   type BudgetView,
   borrowIdleFor,
@@ -19,7 +20,7 @@ import {
   SLOT,
   type SpendRequest,
 } from './budget.ts';
-import { BUDGET_NAMES, type BudgetName, type PlanLimits, planForTotal } from './plans.ts';
+import { BUDGET_NAMES, type BudgetName, planForTotal } from './plans.ts';
 import type { Priority } from './quota-gate.ts';
 import { COMMON_ARGS, QUOTA_KEYS, QUOTA_SCRIPTS } from './redis-budget-lua.ts';
 import type { QuotaStore } from './store.ts';
@@ -49,18 +50,10 @@ export const LIVE_MS = 2_000;
 /** A replica not heard from for longer than `LIVE_MS` counts as missing (cut off) for this many windows. */
 export const MISSING_WINDOWS = 5;
 
-export interface RedisQuotaOptions {
+export interface RedisQuotaOptions extends BudgetSettings {
   redis: QuotaRedis;
   /** Key scope: the account's tag (`accountTag(origin)`). */
   account: string;
-  plan?: { name: string; limits: PlanLimits };
-  /** @default 60000 */
-  windowMs?: number;
-  /** Fractions, as `BudgetOptions`. */
-  bulkReserve?: number;
-  webhookShare?: number;
-  unverifiedShare?: number;
-  borrowIdleMs?: number;
   /** @default LIVE_MS */
   liveMs?: number;
   /** @default MISSING_WINDOWS windows */

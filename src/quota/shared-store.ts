@@ -25,20 +25,23 @@
  */
 import {
   BudgetModel,
+  type BudgetSettings,
   type BudgetSnapshot,
   headerInt,
   LIMITERS,
+  MAX_IN_FLIGHT_WINDOWS,
   type Outcome,
   type Reservation,
   SLOT,
   type SpendRequest,
 } from './budget.ts';
-import type { BudgetName, PlanLimits } from './plans.ts';
+import type { BudgetName } from './plans.ts';
 import type { Priority } from './quota-gate.ts';
 import {
   type LocalSpending,
   type PendingAnswer,
   type QuotaRedis,
+  type RedisQuotaOptions,
   RedisQuotaStore,
   type SharedSync,
 } from './redis-store.ts';
@@ -61,25 +64,14 @@ export interface QuotaLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
-export interface SharedQuotaOptions {
-  redis: QuotaRedis;
-  /** The account's tag (`accountTag(origin)`): keys are per account. */
-  account: string;
-  plan?: { name: string; limits: PlanLimits };
-  /** @default 60000 */
-  windowMs?: number;
-  /** Fractions, as `BudgetOptions`. */
-  bulkReserve?: number;
-  webhookShare?: number;
-  unverifiedShare?: number;
-  borrowIdleMs?: number;
+export interface SharedQuotaOptions
+  extends BudgetSettings,
+    Pick<RedisQuotaOptions, 'redis' | 'account' | 'liveMs'> {
   /** `DESKGRAPH_REPLICAS`: at least this many replicas share the account. */
   replicas?: number;
   logger: QuotaLogger;
   /** @default HEARTBEAT_MS */
   heartbeatMs?: number;
-  /** Tests: how long a replica stays live without a heartbeat (see `redis-store.ts`). */
-  liveMs?: number;
   now?: () => number;
 }
 
@@ -101,6 +93,8 @@ interface Grant {
   shared?: number;
   /** Granted locally and already counted in Redis on rejoining. */
   exported?: boolean;
+  /** When it was granted (grants never answered are forgotten, as the budget forgets them). */
+  at: number;
 }
 
 /** The slots a call counts on, with `credits` on each. */
@@ -378,9 +372,9 @@ export class SharedQuotaStore implements QuotaStore {
     }
   }
 
-  #add(grant: Grant): number {
+  #add(grant: Omit<Grant, 'at'>): number {
     const id = this.#nextId++;
-    this.#grants.set(id, grant);
+    this.#grants.set(id, { ...grant, at: this.#now() });
     return id;
   }
 
@@ -474,6 +468,17 @@ export class SharedQuotaStore implements QuotaStore {
   async #tick(): Promise<void> {
     if (this.#closed) {
       return;
+    }
+    // Grants whose caller never reported an answer: both budgets have let them go by now.
+    const stale = this.#now() - MAX_IN_FLIGHT_WINDOWS * this.#windowMs;
+    for (const [id, grant] of this.#grants) {
+      if (grant.at >= stale) {
+        break;
+      }
+      this.#grants.delete(id);
+      if (grant.shared === undefined) {
+        this.#landLocal(grant, 0, undefined);
+      }
     }
     if (this.#mode === 'local') {
       await this.#rejoin();

@@ -2,7 +2,7 @@
  * Shared-quota tests: connection managers on the real Redis under test prefixes (removed after the
  * file), their log lines kept.
  */
-import { expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { createRedisManager, type RedisManager } from '../../src/redis/redis.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './redis.ts';
@@ -15,22 +15,34 @@ export interface LogLine {
 
 const prefixes = new Set<string>();
 
-/** Deletes the keys of every prefix `quotaManager` used (call in `afterAll`). */
-export const sharedPrefixes = {
-  async clean(): Promise<void> {
+export type Cleanups = (() => Promise<void> | void)[];
+
+/**
+ * What a test opened, closed after it (last opened, first closed); after the file, every key under
+ * the prefixes `quotaManager` used is deleted. Call once per file, at its top level.
+ */
+export function cleanupsPerTest(): Cleanups {
+  const cleanups: Cleanups = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup();
+    }
+  });
+  afterAll(async () => {
     for (const prefix of prefixes) {
       await deleteKeys(prefix);
     }
     prefixes.clear();
-  },
-};
+  });
+  return cleanups;
+}
 
 /**
  * A manager on `url` (REDIS_URL) under `prefix` (a fresh one by default), up before it returns,
  * closed by `cleanups`.
  */
 export async function quotaManager(
-  cleanups: (() => Promise<void> | void)[],
+  cleanups: Cleanups,
   options: { prefix?: string; url?: string; timeoutMs?: number; wait?: boolean } = {},
 ): Promise<RedisManager & { lines: LogLine[] }> {
   const prefix = options.prefix ?? testPrefix('quota');

@@ -4,7 +4,7 @@
  * have). A change one replica learns of reaches the other's feed, once, naming the replica that saw
  * it; one learned while Redis was away reaches it when Redis is back.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { type Emulator, startEmulator } from '../../src/emulator/index.ts';
 import { createChangeFeed, type TicketChange } from '../../src/freshness/change-feed.ts';
@@ -12,16 +12,10 @@ import { createFreshness, type Freshness } from '../../src/freshness/freshness.t
 import { createLogger } from '../../src/logger.ts';
 import type { RedisManager } from '../../src/redis/redis.ts';
 import { FreshdeskClient } from '../../src/upstream/freshdesk-client.ts';
-import { quotaManager, sharedPrefixes } from '../helpers/quota.ts';
+import { cleanupsPerTest, quotaManager } from '../helpers/quota.ts';
 import { startTcpProxy, type TcpProxy, testPrefix } from '../helpers/redis.ts';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    await cleanup();
-  }
-});
-afterAll(() => sharedPrefixes.clean());
+const cleanups = cleanupsPerTest();
 
 interface Replica {
   freshness: Freshness;

@@ -5,19 +5,13 @@
  * plan meanwhile (and what was spent just before the cut still counts), says so in its log and
  * status, and rejoins (telling Redis what it spent alone) when Redis answers again.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Reservation, SpendRequest } from '../../src/quota/budget.ts';
 import { type SharedQuotaOptions, SharedQuotaStore } from '../../src/quota/shared-store.ts';
-import { type LogLine, quotaManager, sharedPrefixes } from '../helpers/quota.ts';
+import { cleanupsPerTest, type LogLine, quotaManager } from '../helpers/quota.ts';
 import { startTcpProxy, type TcpProxy, testPrefix } from '../helpers/redis.ts';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    await cleanup();
-  }
-});
-afterAll(() => sharedPrefixes.clean());
+const cleanups = cleanupsPerTest();
 
 const WINDOW = 2_000;
 const TIMEOUT = 250;

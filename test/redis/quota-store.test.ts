@@ -5,22 +5,16 @@
  * the reserves, with bulk work borrowing only what nobody else wants.
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Outcome, Reservation, SpendRequest } from '../../src/quota/budget.ts';
 import { BUDGET_NAMES, type PlanLimits } from '../../src/quota/plans.ts';
 import type { Priority } from '../../src/quota/quota-gate.ts';
 import { RedisQuotaStore } from '../../src/quota/redis-store.ts';
 import { MemoryQuotaStore, type QuotaStore } from '../../src/quota/store.ts';
 import type { MeteredEndpoint } from '../../src/upstream/credits.ts';
-import { quotaManager, sharedPrefixes } from '../helpers/quota.ts';
+import { cleanupsPerTest, quotaManager } from '../helpers/quota.ts';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    await cleanup();
-  }
-});
-afterAll(() => sharedPrefixes.clean());
+const cleanups = cleanupsPerTest();
 
 const WINDOW = 1_000;
 const GROWTH: PlanLimits = {
