@@ -1,6 +1,6 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3,s7] [--contenders A,D] [--no-soak]
- * [--no-fresh]`, or `--render` to rewrite latest.md from latest.json):
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3,s7,s8] [--contenders A,D] [--no-soak]
+ * [--no-replicas] [--no-fresh]`, or `--render` to rewrite latest.md from latest.json):
  * deskgraph side by side with a hand-written REST aggregator (A), a naive GraphQL gateway (B),
  * deskgraph with its cross-request caches off (C) and deskgraph as shipped (D), against the
  * emulator, in one run on one machine. Writes `bench/results/latest.json` and `latest.md`.
@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { buildDist, NODE_FLAGS } from '../scripts/build.ts';
+import { PLAN_PRESETS } from '../src/quota/plans.ts';
 import { type Child, startChild } from './lib/child.ts';
 import {
   dashboardFloor,
@@ -37,6 +38,7 @@ import {
   type RequestMaker,
 } from './lib/load.ts';
 import { machine } from './lib/machine.ts';
+import { BENCH_REDIS_URL, deleteUnder, redisAnswers } from './lib/redis.ts';
 import { renderMarkdown } from './lib/report.ts';
 import { median, mulberry32, round, spread, zipfSampler } from './lib/stats.ts';
 import {
@@ -45,6 +47,7 @@ import {
   type FreshResult,
   type LoadCell,
   type Probe,
+  type ReplicasResult,
   type ScenarioResult,
   type SoakResult,
 } from './lib/types.ts';
@@ -71,6 +74,8 @@ const PROFILE = QUICK
       openMs: 1_000,
       soakMs: 20_000,
       probes: 3,
+      replicasMs: 8_000,
+      replicasWindowMs: 2_000,
       freshWarmupMs: 20_000,
       freshMs: 20_000,
     }
@@ -81,6 +86,8 @@ const PROFILE = QUICK
       openMs: 3_000,
       soakMs: 90_000,
       probes: 5,
+      replicasMs: 30_000,
+      replicasWindowMs: 10_000,
       freshWarmupMs: 120_000,
       freshMs: 60_000,
     };
@@ -92,7 +99,19 @@ const OPEN_LOOP_SHARE = 0.5;
 const SOAK_PLAN = 'enterprise';
 const SOAK_RATE = 4.5;
 /**
- * Scenario 7 ("fresh data on one Growth plan"): the plan, the offered rate (user queries a second:
+ * Scenario 7: deskgraph as shipped, 1 replica against 3 sharing the budget through Redis, on the
+ * same plan (its per-minute limit on, the window shortened to `replicasWindowMs` on both sides), at
+ * two fixed arrival rates of the scenario-4 query: below what the plan sustains, and above it.
+ */
+const REPLICAS_PLAN = 'enterprise' as const;
+const REPLICA_COUNTS = [1, 3];
+const REPLICAS_LOADS = [0.8, 1.5];
+/** The scenario-4 query warm: the ticket with its requester embedded (2 credits), agents cached. */
+const REPLICAS_CREDITS_PER_QUERY = 2;
+/** Queued requests give up sooner than the default 30 s, so a run over the plan drains quickly. */
+const REPLICAS_DEADLINE_MS = 10_000;
+/**
+ * Scenario 8 ("fresh data on one Growth plan"): the plan, the offered rate (user queries a second:
  * half the newest page of 30 tickets with people, half one ticket of the working set over Zipf
  * ids), the working set (the newest tickets, the ones agents work on), how often an agent changes
  * one of them in Freshdesk's UI (no webhook: only the sweep tells), and deskgraph's sweep interval.
@@ -545,7 +564,7 @@ function shownIn(body: string): Shown[] {
 }
 
 /**
- * Scenario 7: how many user queries a minute one Growth plan (200 credits, 20 ticket-list calls)
+ * Scenario 8: how many user queries a minute one Growth plan (200 credits, 20 ticket-list calls)
  * serves with fresh data. Each contender against its own emulator (its own account, limits on),
  * at the same offered rate over the same working set, while agents change tickets in Freshdesk's
  * UI every few seconds (the ones users look at: the newest page and the most viewed). deskgraph runs as shipped with the
@@ -666,6 +685,87 @@ async function fresh(kinds: ContenderKind[]): Promise<FreshResult[]> {
   }
 }
 
+/**
+ * Scenario 7: N replicas of deskgraph on one account and plan, behind a round-robin load balancer
+ * (the open-loop driver sends to each in turn); with N > 1 they share the budget through Redis, as
+ * deployed. The emulator's windows say what Freshdesk would have counted.
+ */
+async function replicasScenario(log: (line: string) => void): Promise<ReplicasResult[]> {
+  if (!(await redisAnswers())) {
+    log(`s7: skipped: no Redis answers at ${BENCH_REDIS_URL} (set REDIS_URL)`);
+    return [];
+  }
+  const windowMs = PROFILE.replicasWindowMs;
+  const planPerWindow = PLAN_PRESETS[REPLICAS_PLAN].total;
+  // Interactive work may spend 90% of the plan (the webhook share is kept).
+  const sustainable = (0.9 * planPerWindow) / (windowMs / 1000) / REPLICAS_CREDITS_PER_QUERY;
+  const results: ReplicasResult[] = [];
+  for (const load of REPLICAS_LOADS) {
+    for (const count of REPLICA_COUNTS) {
+      const emulator = await startEmulatorProcess(
+        { plan: REPLICAS_PLAN, rateLimit: true, windowMs },
+        `s7 emulator ${count}`,
+      );
+      const prefix = `deskgraph-bench:${process.pid}:${Date.now()}:`;
+      const env: Record<string, string> = {
+        FRESHDESK_PLAN: REPLICAS_PLAN,
+        DESKGRAPH_QUOTA_WINDOW_MS: String(windowMs),
+        DESKGRAPH_OPERATION_DEADLINE_MS: String(REPLICAS_DEADLINE_MS),
+        ...(count > 1 ? { REDIS_URL: BENCH_REDIS_URL, DESKGRAPH_REDIS_PREFIX: prefix } : {}),
+      };
+      const runs = await Promise.all(
+        Array.from({ length: count }, () => startContender('D', emulator.ready, true, env)),
+      );
+      try {
+        const zipfScenario = scenarios(emulator.ready, {
+          contacts: 0,
+          companies: 0,
+          agents: 0,
+        }).find((s) => s.id === 's4-50') as Scenario;
+        const rate = Math.max(1, Math.round(sustainable * load));
+        const open = await openLoop({
+          origin: runs.map((run) => run.origin),
+          rate,
+          durationMs: PROFILE.replicasMs,
+          next: zipfScenario.stream('D'),
+          drainMs: REPLICAS_DEADLINE_MS + 5_000,
+        });
+        const stats = await emulator.call<EmuStats>('stats');
+        const windows = await emulator.call<{ credits: number }[]>('windows');
+        const full = windows.length > 1 ? windows.slice(0, -1) : windows;
+        results.push({
+          replicas: count,
+          rate,
+          load,
+          durationMs: PROFILE.replicasMs,
+          windowMs,
+          planPerWindow,
+          open,
+          quotaExceeded: open.codes.QUOTA_EXCEEDED ?? 0,
+          upstream429: stats.status['429'] ?? 0,
+          upstreamCalls: stats.totalCalls,
+          upstreamCredits: stats.totalCredits,
+          busiestWindow: Math.max(0, ...windows.map((w) => w.credits)),
+          meanWindow: full.reduce((sum, w) => sum + w.credits, 0) / Math.max(1, full.length),
+        });
+        const r = results.at(-1) as ReplicasResult;
+        log(
+          `s7 ${count} replica(s) at ${rate}/s (${load}x the plan): ${open.completed - open.errors}/${open.scheduled} answered, ` +
+            `${r.quotaExceeded} refused, ${r.upstream429} upstream 429s, busiest window ${r.busiestWindow}/${planPerWindow}, ` +
+            `p50 ${round(open.p50)} ms, p99 ${round(open.p99)} ms`,
+        );
+      } finally {
+        await Promise.all(runs.map((run) => run.child.stop()));
+        await emulator.stop();
+        if (count > 1) {
+          await deleteUnder(prefix);
+        }
+      }
+    }
+  }
+  return results;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -697,6 +797,7 @@ async function main(): Promise<void> {
       openLoopShare: OPEN_LOOP_SHARE,
       soakPlan: SOAK_PLAN,
       soakRate: SOAK_RATE,
+      replicasDeadlineMs: REPLICAS_DEADLINE_MS,
       freshPlan: FRESH_PLAN,
       freshRate: FRESH_RATE,
       freshWorkingSet: FRESH_WORKING_SET,
@@ -704,6 +805,7 @@ async function main(): Promise<void> {
       freshSweepMs: FRESH_SWEEP_MS,
       freshWithinMs: FRESH_WITHIN_MS,
     },
+    replicas: [],
     sizes: { ...sizes, tickets: emu.counts.tickets },
     scenarios: [],
     cells: [],
@@ -771,21 +873,6 @@ async function main(): Promise<void> {
     await Promise.all(running.map((run) => run.child.stop()));
     await emulator.stop();
   }
-  if (!flag('--no-fresh') && (!only || only.includes('s7'))) {
-    log(
-      `s7: fresh data on one ${FRESH_PLAN} plan, ${FRESH_RATE} queries/s, a ticket changed every ` +
-        `${FRESH_CHANGE_EVERY_MS / 1000} s, sweep every ${FRESH_SWEEP_MS / 1000} s, limits on`,
-    );
-    results.fresh = await fresh(CONTENDERS);
-    for (const f of results.fresh) {
-      log(
-        `s7 ${f.contender}: ${round(f.freshPerMinute, 0)} fresh queries/min of ${f.offeredPerMinute} offered ` +
-          `(${f.answered} answered, ${f.open.errors} errors ${JSON.stringify(f.open.codes)}, ` +
-          `${f.markedStale} marked stale, oldest ${round(f.maxStaleSeconds, 1)} s), ` +
-          `${f.upstreamCalls} calls, ${f.upstream429} upstream 429s`,
-      );
-    }
-  }
   if (!flag('--no-soak') && (!only || only.includes('s6'))) {
     log(`s6: soak at ${SOAK_RATE}/s for ${PROFILE.soakMs / 1000} s, plan ${SOAK_PLAN}, limits on`);
     results.soak = await soak(CONTENDERS);
@@ -794,6 +881,25 @@ async function main(): Promise<void> {
         `s6 ${s.contender}: ${s.clientRateLimited} client 429s, ${s.quotaExceeded} refused, ` +
           `${s.upstream429} upstream 429s, p99 ${round(s.open.p99)} ms, RSS drift ` +
           `${round(s.rssDriftMb, 1)} MB, peak ${round(s.peakRssMb, 0)} MB`,
+      );
+    }
+  }
+  if (!flag('--no-replicas') && (!only || only.includes('s7'))) {
+    log(`s7: ${REPLICA_COUNTS.join(' and ')} replicas on one ${REPLICAS_PLAN} plan`);
+    results.replicas = await replicasScenario(log);
+  }
+  if (!flag('--no-fresh') && (!only || only.includes('s8'))) {
+    log(
+      `s8: fresh data on one ${FRESH_PLAN} plan, ${FRESH_RATE} queries/s, a ticket changed every ` +
+        `${FRESH_CHANGE_EVERY_MS / 1000} s, sweep every ${FRESH_SWEEP_MS / 1000} s, limits on`,
+    );
+    results.fresh = await fresh(CONTENDERS);
+    for (const f of results.fresh) {
+      log(
+        `s8 ${f.contender}: ${round(f.freshPerMinute, 0)} fresh queries/min of ${f.offeredPerMinute} offered ` +
+          `(${f.answered} answered, ${f.open.errors} errors ${JSON.stringify(f.open.codes)}, ` +
+          `${f.markedStale} marked stale, oldest ${round(f.maxStaleSeconds, 1)} s), ` +
+          `${f.upstreamCalls} calls, ${f.upstream429} upstream 429s`,
       );
     }
   }

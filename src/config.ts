@@ -39,6 +39,11 @@ export interface Config {
   redisPrefix: string;
   /** The longest any Redis command may take before the gateway goes on without it (`DESKGRAPH_REDIS_TIMEOUT_MS`). @default 250 */
   redisTimeoutMs: number;
+  /**
+   * At least this many replicas share the account (`DESKGRAPH_REPLICAS`): cut off from Redis, a
+   * replica spends at most 1/N of the plan, N the larger of this and the replicas Redis last showed.
+   */
+  replicas: number | undefined;
   /** Refuse operations estimated above this many credits. @default 100 */
   maxOperationCredits: number;
   /** Overall deadline of one GraphQL operation, queueing and retries included. @default 30000 */
@@ -287,6 +292,8 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     redisPrefix,
     redisTimeoutMs: int('DESKGRAPH_REDIS_TIMEOUT_MS', 250, 10, 10_000),
+    replicas:
+      read('DESKGRAPH_REPLICAS') === undefined ? undefined : int('DESKGRAPH_REPLICAS', 1, 1, 1_000),
     maxOperationCredits: int('DESKGRAPH_MAX_OPERATION_CREDITS', 100, 1, 100_000),
     operationDeadlineMs: int('DESKGRAPH_OPERATION_DEADLINE_MS', 30_000, 100, 600_000),
     quotaWindowMs: int('DESKGRAPH_QUOTA_WINDOW_MS', 60_000, 100, 3_600_000),

@@ -10,7 +10,7 @@ import { createFreshness } from './freshness/freshness.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { CredentialRegistry } from './quota/credentials.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
-import { createRedisManager, type RedisManager } from './redis/redis.ts';
+import { accountTag, createRedisManager, type RedisManager } from './redis/redis.ts';
 import { FreshdeskClient } from './upstream/freshdesk-client.ts';
 
 export interface Gateway {
@@ -56,11 +56,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         logger,
       })
     : undefined;
-  if (config.redisUrl) {
-    // The store interface is async so a shared one can replace it; until then each replica
-    // budgets alone (safe with one replica, too generous with several).
-    logger.warn('REDIS_URL is set but the quota budget is still kept per process');
-  }
   const quota = createQuotaScheduler({
     plan: config.plan,
     windowMs: config.quotaWindowMs,
@@ -68,6 +63,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     webhookSharePercent: config.quotaWebhookSharePercent,
     unverifiedSharePercent: config.quotaUnverifiedSharePercent,
     credentials: config.auth === 'passthrough' ? new CredentialRegistry() : undefined,
+    shared: redis && {
+      redis,
+      account: accountTag(options.upstreamOrigin),
+      replicas: config.replicas,
+      logger,
+    },
     onError: (error) => logger.error('quota store failed', { error }),
   });
   const client = new FreshdeskClient({

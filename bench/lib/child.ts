@@ -28,6 +28,25 @@ export interface Child<Ready> {
 const READY_TIMEOUT_MS = 60_000;
 
 /**
+ * The environment a child gets: this process's, without its Redis settings (`REDIS_URL`,
+ * `DESKGRAPH_REDIS_*`, `DESKGRAPH_REPLICAS`: set on a machine for the tests, they would make every
+ * deskgraph run share state through Redis). A scenario that means Redis passes it explicitly.
+ */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (
+      name === 'REDIS_URL' ||
+      name.startsWith('DESKGRAPH_REDIS_') ||
+      name === 'DESKGRAPH_REPLICAS'
+    ) {
+      delete env[name];
+    }
+  }
+  return { ...env, ...extra, NODE_ENV: 'production' };
+}
+
+/**
  * Forks `file` and waits for its `{ type: 'ready' }` message. By default the file is TypeScript,
  * run through tsx; a bundle from `scripts/build.ts` runs with the Node flags it is given instead
  * (plain Node, no loader thread).
@@ -41,7 +60,7 @@ export async function startChild<Ready>(
   const child: ChildProcess = fork(file, [...args], {
     execArgv: [...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: childEnv(),
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let nextId = 1;

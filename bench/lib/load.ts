@@ -113,9 +113,12 @@ export interface OpenLoopResult {
   durationMs: number;
 }
 
-/** A fixed arrival rate for `durationMs`; latencies from each request's scheduled send time. */
+/**
+ * A fixed arrival rate for `durationMs`; latencies from each request's scheduled send time. With
+ * several origins (replicas), requests go to each in turn, as a round-robin load balancer sends them.
+ */
 export async function openLoop(options: {
-  origin: string;
+  origin: string | readonly string[];
   rate: number;
   durationMs: number;
   next: RequestMaker;
@@ -129,11 +132,15 @@ export async function openLoop(options: {
   onAnswer?: (request: HttpRequest, body: string, error: boolean) => void;
 }): Promise<OpenLoopResult> {
   const maxInFlight = options.maxInFlight ?? 256;
-  const pool = new Pool(options.origin, {
-    connections: maxInFlight,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-  });
+  const origins = typeof options.origin === 'string' ? [options.origin] : options.origin;
+  const pools = origins.map(
+    (origin) =>
+      new Pool(origin, {
+        connections: maxInFlight,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+      }),
+  );
   const total = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
   const interval = 1000 / options.rate;
   const latencies: number[] = [];
@@ -147,6 +154,7 @@ export async function openLoop(options: {
 
   const fire = (scheduledAt: number): Promise<void> => {
     const request = options.next();
+    const pool = pools[sent % pools.length] as Pool;
     inFlight += 1;
     return pool
       .request({
@@ -222,7 +230,7 @@ export async function openLoop(options: {
   clearTimeout(drainTimer);
   const durationMs = performance.now() - t0;
   const unanswered = total - dropped - latencies.length;
-  await pool.destroy();
+  await Promise.all(pools.map((pool) => pool.destroy()));
   // Requests never sent (or never answered) count as infinitely late, so a saturated contender's
   // percentiles say so instead of describing only the lucky requests.
   const lost = dropped + Math.max(0, unanswered);

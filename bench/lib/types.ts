@@ -23,6 +23,9 @@ export interface Profile {
   openLoopShare: number;
   soakPlan: string;
   soakRate: number;
+  replicasMs?: number;
+  replicasWindowMs?: number;
+  replicasDeadlineMs?: number;
   freshWarmupMs?: number;
   freshMs?: number;
   freshPlan?: string;
@@ -84,7 +87,27 @@ export interface SoakResult {
   peakRssMb: number;
 }
 
-/** Scenario 7: user queries a minute one plan serves with fresh data. */
+/** Scenario 7: N replicas of deskgraph (sharing the budget through Redis when N > 1) on one plan. */
+export interface ReplicasResult {
+  replicas: number;
+  /** The offered rate, and what it is against what the plan sustains for this query. */
+  rate: number;
+  load: number;
+  durationMs: number;
+  windowMs: number;
+  planPerWindow: number;
+  open: OpenLoopResult;
+  quotaExceeded: number;
+  upstream429: number;
+  upstreamCalls: number;
+  upstreamCredits: number;
+  /** The most credits Freshdesk (the emulator) counted in one of its windows. */
+  busiestWindow: number;
+  /** Credits per full window, on average over the windows of the run. */
+  meanWindow: number;
+}
+
+/** Scenario 8: user queries a minute one plan serves with fresh data. */
 export interface FreshResult {
   contender: ContenderKind;
   offeredPerMinute: number;
@@ -112,7 +135,9 @@ export interface BenchResults {
   scenarios: ScenarioResult[];
   cells: LoadCell[];
   soak: SoakResult[];
-  /** Scenario 7 (absent in results of earlier versions). */
+  /** Scenario 7 (absent in runs made before it existed). */
+  replicas?: ReplicasResult[];
+  /** Scenario 8 (absent in runs made before it existed). */
   fresh?: FreshResult[];
   totalSeconds: number;
 }

@@ -1,7 +1,7 @@
 /**
  * The emulator in its own process. argv[2]: JSON `EmulatorOptions` (plain data only). Tells the
  * parent its origin, the admin key, the ids of the tickets the admin can read, and the data sizes the
- * floor derivation needs. Controls: `stats`, `reset`, `faults`, `touch`.
+ * floor derivation needs. Controls: `stats`, `windows`, `reset`, `faults`, `plan`, `touch`.
  */
 import { invalidateTicketOrder } from '../../src/emulator/handlers/tickets.ts';
 import {
@@ -55,6 +55,14 @@ serveParent(
         rejected: stats.windows.reduce((sum, window) => sum + window.rejected, 0),
       };
     },
+    /** Every rate window so far: credits charged and requests refused with 429. */
+    windows: () =>
+      emulator.stats().windows.map((w) => ({
+        start: w.start,
+        end: w.end,
+        credits: w.credits,
+        rejected: w.rejected,
+      })),
     reset: () => {
       emulator.resetStats();
       return true;

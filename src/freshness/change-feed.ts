@@ -41,6 +41,11 @@ export interface TicketChange {
   /** Epoch ms at which the gateway learned of the change. */
   receivedAt: number;
   /**
+   * The replica that saw it, when another replica forwarded it (`feed-fanout.ts`, with `REDIS_URL`):
+   * every replica's feed hears every replica's sightings.
+   */
+  replica?: string;
+  /**
    * The ticket as Freshdesk returned it with the sighting, when there was one: the webhook's look-up
    * and the mutation's answer (show shape), or the sweep's list entry (no `description`).
    */

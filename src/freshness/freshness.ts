@@ -16,8 +16,9 @@
  * reported unversioned too. A ticket the look-up finds gone (404) is reported `deleted`, once.
  *
  * With a Redis manager (`REDIS_URL`), replicas share all of it: deduplication, the replay log and
- * live events (`shared-stores.ts`), and the sweep, run by one replica at a time (`lease.ts`); each
- * falls back to its own when Redis does not answer.
+ * live events (`shared-stores.ts`), the sweep, run by one replica at a time (`lease.ts`), and the
+ * change feed, every sighting reaching every replica's feed (`feed-fanout.ts`); each falls back to
+ * its own when Redis does not answer.
  */
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -34,6 +35,7 @@ import { isHttpStatus } from '../upstream/upstream-error.ts';
 import { type ChangeFeed, type ChangeKind, changeFeed, type TicketChange } from './change-feed.ts';
 import type { Delivery } from './event-bus.ts';
 import type { TicketEventRecord } from './event-log.ts';
+import { fanOutFeed } from './feed-fanout.ts';
 import { createSweepLease } from './lease.ts';
 import {
   createEventPipeline,
@@ -110,9 +112,13 @@ type RawTicketState = RawTicket & { deleted?: boolean; spam?: boolean };
 export function createFreshness(options: FreshnessOptions): Freshness {
   const { config, client, logger } = options;
   const now = options.now ?? Date.now;
-  const feed = options.feed ?? changeFeed;
   const account = client.origin;
   const { redis } = options;
+  // With replicas, what this one publishes reaches every replica's feed (and theirs this one's).
+  const fanOut = redis
+    ? fanOutFeed({ redis, account, feed: options.feed ?? changeFeed, logger })
+    : undefined;
+  const feed = fanOut ?? options.feed ?? changeFeed;
   const bounds = { maxEvents: config.eventLogMaxEvents, maxAgeMs: config.eventLogMaxAgeMs };
   const shared: SharedStores | undefined =
     redis && !options.stores
@@ -354,6 +360,7 @@ export function createFreshness(options: FreshnessOptions): Freshness {
       await sweep?.stop();
       await Promise.allSettled([...inFlight]);
       shared?.close();
+      fanOut?.close();
     },
   };
 }

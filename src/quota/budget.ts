@@ -13,7 +13,18 @@
  * `BUCKETS + 1` time buckets (each a window's 1/64th, expiries rounded up, so nothing is forgotten
  * early); calls in flight sit in a map in the order they were granted. Reserving, settling and
  * checking cost the same whether the window holds 100 calls or 100,000: no step walks the calls.
- * The same model fits a shared store (a Redis hash of bucket sums updated by one script).
+ * The same model fits a shared store: `redis-store.ts` runs it as Lua scripts over Redis hashes of
+ * bucket sums, for replicas sharing one account.
+ *
+ * Work-conserving reserves: the bulk reserve is kept for interactive users and the webhook share
+ * for webhook look-ups only while they want it. Bulk work may borrow the reserve when no interactive
+ * (or explorer) call asked for budget in the last `borrowIdleMs` (a twelfth of a window: 5 s on a
+ * minute), and the webhook share, as interactive work may, when no webhook call did; a refused
+ * call's demand lasts until it may try again. Bulk work never borrows the last `BULK_HEADROOM` (5%)
+ * of a budget, so an interactive or webhook call arriving during an export finds room at once; once
+ * one asks, bulk is held to its own ceiling again and what leaves the window goes to that call
+ * first (within one window at worst: everything counted now has left the window by then). Alone,
+ * bulk work spends 95% of the plan.
  */
 import type { MeteredEndpoint } from '../upstream/credits.ts';
 import { BUDGET_NAMES, type BudgetName, type PlanLimits, planForTotal } from './plans.ts';
@@ -33,8 +44,19 @@ export interface BudgetOptions {
    * counted at once (0..1): made-up keys cannot starve real users. @default 0.05
    */
   unverifiedShare?: number;
+  /**
+   * How long a call's demand holds the reserve (interactive, explorer) or the webhook share
+   * (webhook) back from bulk work; 0 never lends them. @default max(100, windowMs / 12)
+   */
+  borrowIdleMs?: number;
   now?: () => number;
 }
+
+/** What a budget is made of, wherever it is kept (in-process, or shared in Redis). */
+export type BudgetSettings = Pick<
+  BudgetOptions,
+  'plan' | 'windowMs' | 'bulkReserve' | 'webhookShare' | 'unverifiedShare' | 'borrowIdleMs'
+>;
 
 export interface SpendRequest {
   endpoint: MeteredEndpoint | undefined;
@@ -93,9 +115,12 @@ export interface BudgetSnapshot {
   budgets: BudgetView[];
 }
 
-/** Counter slots: the five budgets, then the unverified share. */
-const LIMITERS: readonly Limiter[] = [...BUDGET_NAMES, 'unverified'];
-const SLOT = Object.fromEntries(LIMITERS.map((name, i) => [name, i])) as Record<Limiter, number>;
+/** Counter slots: the five budgets, then the unverified share (the shared store uses the same). */
+export const LIMITERS: readonly Limiter[] = [...BUDGET_NAMES, 'unverified'];
+export const SLOT = Object.fromEntries(LIMITERS.map((name, i) => [name, i])) as Record<
+  Limiter,
+  number
+>;
 const TOTAL = SLOT.total;
 const UNVERIFIED = SLOT.unverified;
 
@@ -114,12 +139,12 @@ interface Bucket {
 }
 
 /** Buckets per window: the expiry queue never holds more than this plus one. */
-const BUCKETS = 64;
+export const BUCKETS = 64;
 
 /** Longest wait, in windows after a 429's pause, before a capped sub-limit climbs again. */
-const MAX_CLIMB_WAIT_WINDOWS = 8;
+export const MAX_CLIMB_WAIT_WINDOWS = 8;
 /** A capped sub-limit climbs back by this share of the plan's per window of demand. */
-const CLIMB_STEP = 0.25;
+export const CLIMB_STEP = 0.25;
 
 /**
  * A sub-limit held below the plan's after a 429: `cap` is what a window may hold now; calls that
@@ -136,9 +161,53 @@ interface Cap {
 }
 
 /** How long an unanswered, unreported call stays "in flight" before it is assumed answered. */
-const MAX_IN_FLIGHT_WINDOWS = 2;
+export const MAX_IN_FLIGHT_WINDOWS = 2;
 
 const zeros = (): Float64Array => new Float64Array(LIMITERS.length);
+
+/** Who holds back what from bulk work when they want it: the reserve, or the webhook share. */
+type DemandClass = 'interactive' | 'webhook';
+const DEMAND_OF: Record<Priority, DemandClass | undefined> = {
+  interactive: 'interactive',
+  explorer: 'interactive',
+  webhook: 'webhook',
+  bulk: undefined,
+};
+
+/**
+ * The part of each budget never lent to bulk work (when the reserves are that large): room an
+ * interactive or webhook call finds at once however much bulk work borrowed.
+ */
+export const BULK_HEADROOM = 0.05;
+
+/** The default `borrowIdleMs` for a window. */
+export const borrowIdleFor = (windowMs: number): number => Math.max(100, Math.round(windowMs / 12));
+
+/**
+ * The share of a budget a priority class may have counted, given whether the reserve and the
+ * webhook share are lent to bulk work now. Written once for the in-process model and mirrored by
+ * the Lua of the shared store (`redis-budget-lua.ts`, same arithmetic, same rounding).
+ */
+export function classShare(
+  priority: Priority,
+  reserve: number,
+  webhookShare: number,
+  lendReserve: boolean,
+  lendWebhook: boolean,
+): number {
+  if (priority === 'webhook') {
+    return 1;
+  }
+  if (priority !== 'bulk') {
+    return lendWebhook ? 1 : 1 - webhookShare;
+  }
+  if (lendWebhook) {
+    return lendReserve ? 1 - Math.min(BULK_HEADROOM, reserve + webhookShare) : 1 - reserve;
+  }
+  return lendReserve
+    ? 1 - webhookShare - Math.min(BULK_HEADROOM, reserve)
+    : 1 - webhookShare - reserve;
+}
 
 /**
  * The expiry queue: a ring of preallocated buckets in time order (nothing allocated per call).
@@ -177,7 +246,16 @@ class ExpiryRing {
 export class BudgetModel {
   readonly windowMs: number;
   readonly #now: () => number;
-  readonly #shares: Record<Priority, number>;
+  readonly #reserve: number;
+  readonly #webhookShare: number;
+  readonly #borrowIdleMs: number;
+  /** Until when interactive (and explorer) calls, and webhook calls, hold their part back from bulk. */
+  #demandUntil: Record<DemandClass, number> = {
+    interactive: Number.NEGATIVE_INFINITY,
+    webhook: Number.NEGATIVE_INFINITY,
+  };
+  /** The part of the plan this model may spend (below 1: a replica alone, cut off from the others). */
+  #share = 1;
   readonly #unverifiedShare: number;
   readonly #bucketMs: number;
   #planName: string | null;
@@ -215,31 +293,60 @@ export class BudgetModel {
     if (!(this.#unverifiedShare > 0 && this.#unverifiedShare <= 1)) {
       throw new TypeError(`unverifiedShare must be in (0, 1]; got ${this.#unverifiedShare}.`);
     }
-    this.#shares = {
-      webhook: 1,
-      interactive: 1 - share,
-      explorer: 1 - share,
-      bulk: 1 - share - reserve,
-    };
+    this.#reserve = reserve;
+    this.#webhookShare = share;
+    this.#borrowIdleMs = options.borrowIdleMs ?? borrowIdleFor(this.windowMs);
     this.#planName = options.plan?.name ?? null;
     this.#source = options.plan ? 'told' : 'unknown';
     this.#limits = options.plan ? { ...options.plan.limits } : {};
   }
 
-  /** The most one priority class may have counted on a budget at once; undefined when unlimited. */
+  /**
+   * The most one priority class may have counted on a budget at once, now (bulk's depends on who
+   * else asked lately); undefined when unlimited.
+   */
   ceiling(budget: BudgetName, priority: Priority): number | undefined {
     const limit =
       (budget === 'total' ? undefined : this.#capped[budget]?.cap) ?? this.#limits[budget];
     if (limit === undefined) {
       return undefined;
     }
-    return limit === 0 ? 0 : Math.max(1, Math.floor(limit * this.#shares[priority]));
+    const now = this.#now();
+    const share = classShare(
+      priority,
+      this.#reserve,
+      this.#webhookShare,
+      this.#borrowIdleMs > 0 && now > this.#demandUntil.interactive,
+      this.#borrowIdleMs > 0 && now > this.#demandUntil.webhook,
+    );
+    return limit === 0 ? 0 : Math.max(1, Math.floor(limit * this.#share * share));
   }
 
   /** The most credentials not yet seen to work may have counted at once; undefined when unknown. */
   unverifiedCeiling(): number | undefined {
     const total = this.#limits.total;
-    return total === undefined ? undefined : Math.max(1, Math.floor(total * this.#unverifiedShare));
+    return total === undefined
+      ? undefined
+      : Math.max(1, Math.floor(total * this.#share * this.#unverifiedShare));
+  }
+
+  /**
+   * Spends at most `share` (0..1] of every limit: a replica that lost the budget it shares with
+   * others goes on alone with its part of the plan; 1 again when it rejoins.
+   */
+  setShare(share: number): void {
+    if (!(share > 0 && share <= 1)) {
+      throw new TypeError(`share must be in (0, 1]; got ${share}.`);
+    }
+    this.#share = share;
+  }
+
+  /** Notes that `priority` wants budget until `until` at least (bulk wants nothing held back). */
+  #demand(priority: Priority, until: number): void {
+    const holder = DEMAND_OF[priority];
+    if (holder !== undefined && this.#borrowIdleMs > 0) {
+      this.#demandUntil[holder] = Math.max(this.#demandUntil[holder], until);
+    }
   }
 
   /** Credits counted on a budget now: calls in flight plus answers less than a window old. */
@@ -252,6 +359,17 @@ export class BudgetModel {
   reserve(request: SpendRequest): Reservation {
     const now = this.#now();
     this.#prune(now);
+    this.#demand(request.priority, now + this.#borrowIdleMs);
+    const refused = this.#refuse(request, now);
+    if (refused !== undefined && !refused.ok && refused.retryAt !== undefined) {
+      // Held back from bulk work until this call may try again.
+      this.#demand(request.priority, refused.retryAt);
+    }
+    return refused ?? this.#grant(request, now);
+  }
+
+  /** Why `request` cannot be granted now, or undefined when it can. */
+  #refuse(request: SpendRequest, now: number): Extract<Reservation, { ok: false }> | undefined {
     const endpoint = request.endpoint;
     const budgets: BudgetName[] = endpoint ? ['total', endpoint] : ['total'];
     for (const budget of budgets) {
@@ -262,12 +380,9 @@ export class BudgetModel {
     }
     if (this.#limits.total === undefined) {
       // Nothing known yet: one call at a time until an answer tells the plan.
-      if (this.#probe !== undefined) {
-        return { ok: false, blockedOn: 'total', retryAt: undefined };
-      }
-      const id = this.#add(request, now);
-      this.#probe = id;
-      return { ok: true, id };
+      return this.#probe === undefined
+        ? undefined
+        : { ok: false, blockedOn: 'total', retryAt: undefined };
     }
     if (endpoint) {
       this.#recover(endpoint, now);
@@ -301,28 +416,72 @@ export class BudgetModel {
         };
       }
     }
-    let risky = false;
-    const capped = endpoint ? this.#capped[endpoint] : undefined;
-    if (endpoint && capped) {
-      risky = this.#used(SLOT[endpoint]) + request.credits > capped.proven;
-    }
-    const proven = endpoint ? this.#proven[endpoint] : undefined;
-    if (endpoint && proven !== undefined) {
-      risky ||= this.#used(SLOT[endpoint]) + request.credits > proven;
-    }
-    if (risky && this.#risky !== undefined) {
+    if (this.#isRisky(request) && this.#risky !== undefined) {
       // Beyond what is proven, one call at a time: a wrong guess costs one 429 at most.
       return { ok: false, blockedOn: endpoint ?? 'total', retryAt: undefined };
     }
+    return undefined;
+  }
+
+  /** Whether a call goes beyond what a window has proven on its endpoint's sub-limit. */
+  #isRisky(request: SpendRequest): boolean {
+    const endpoint = request.endpoint;
+    if (!endpoint) {
+      return false;
+    }
+    const used = this.#used(SLOT[endpoint]) + request.credits;
+    const capped = this.#capped[endpoint];
+    const proven = this.#proven[endpoint];
+    return (
+      (capped !== undefined && used > capped.proven) || (proven !== undefined && used > proven)
+    );
+  }
+
+  #grant(request: SpendRequest, now: number): Reservation {
+    const unknown = this.#limits.total === undefined;
+    const risky = !unknown && this.#isRisky(request);
     const id = this.#add(request, now);
-    if (risky) {
+    if (unknown) {
+      this.#probe = id;
+    } else if (risky) {
       this.#risky = id;
     }
     return { ok: true, id };
   }
 
-  /** Reconciles with Freshdesk's answer to a granted call (429s included). */
-  settle(id: number, outcome: Outcome): void {
+  /**
+   * Counts a call granted elsewhere (by the shared budget this model stands in for while it
+   * answers), without checking anything: settle, abandon or cancel it like any other.
+   */
+  record(request: SpendRequest): number {
+    return this.#add(request, this.#now());
+  }
+
+  /**
+   * Counts credits spent by others (other replicas, seen in the shared budget's running sums)
+   * until `expiresAt`, per counter.
+   */
+  countOthers(credits: Partial<Record<Limiter, number>>, expiresAt: number): void {
+    const now = this.#now();
+    if (expiresAt <= now) {
+      return;
+    }
+    const bucket = this.#buckets.bucketFor(Math.ceil(expiresAt / this.#bucketMs) * this.#bucketMs);
+    for (const limiter of LIMITERS) {
+      const value = credits[limiter];
+      if (value !== undefined && value > 0) {
+        const slot = SLOT[limiter];
+        bucket.sums[slot] = (bucket.sums[slot] as number) + value;
+        this.#answered[slot] = (this.#answered[slot] as number) + value;
+      }
+    }
+  }
+
+  /**
+   * Reconciles with Freshdesk's answer to a granted call (429s included). `others: false` leaves
+   * out the credits `X-RateLimit-Remaining` says others spent (a shared budget counts those).
+   */
+  settle(id: number, outcome: Outcome, options: { others?: boolean } = {}): void {
     const now = this.#now();
     this.#prune(now);
     const flight = this.#land(id);
@@ -356,7 +515,7 @@ export class BudgetModel {
     const limit = this.#limits.total;
     if (remaining !== undefined) {
       this.#lastReported = { remaining, at: now };
-      if (limit !== undefined) {
+      if (limit !== undefined && options.others !== false) {
         // Freshdesk counts the whole account: credits it reports beyond ours were spent by others
         // (other integrations, apps, webhooks' own calls). Count them too, for one window.
         const others = limit - remaining - this.#used(TOTAL);
@@ -394,6 +553,7 @@ export class BudgetModel {
   ): number {
     const now = this.#now();
     this.#prune(now);
+    this.#demand(priority, now + this.#borrowIdleMs);
     let wait = 0;
     const checks: [Limiter, number | undefined][] = BUDGET_NAMES.map((budget) => [
       budget,
@@ -433,7 +593,10 @@ export class BudgetModel {
     ).map((name): BudgetView => {
       const slot = SLOT[name];
       const capped = name === 'total' ? undefined : this.#recover(name, now);
-      const limit = capped?.cap ?? this.#limits[name] ?? null;
+      const full = capped?.cap ?? this.#limits[name];
+      // A replica on its own reports the part of the plan it may spend.
+      const limit =
+        full === undefined ? null : this.#share < 1 ? Math.floor(full * this.#share) : full;
       const used = this.#used(slot);
       const paused = this.#paused[name];
       const proven = name === 'total' ? undefined : (capped?.proven ?? this.#proven[name]);
@@ -649,7 +812,7 @@ export class BudgetModel {
   }
 }
 
-function headerInt(value: string | undefined): number | undefined {
+export function headerInt(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') {
     return undefined;
   }

@@ -13,6 +13,7 @@ import type { BudgetSnapshot } from './budget.ts';
 import type { CredentialRegistry, CredentialState } from './credentials.ts';
 import type { BudgetName, PlanLimits } from './plans.ts';
 import type { Priority, QuotaGate, QuotaOutcome, QuotaRequest } from './quota-gate.ts';
+import { type SharedQuotaOptions, SharedQuotaStore } from './shared-store.ts';
 import { MemoryQuotaStore, type QuotaStore } from './store.ts';
 
 export const PRIORITIES: readonly Priority[] = ['webhook', 'interactive', 'explorer', 'bulk'];
@@ -180,6 +181,7 @@ export class QuotaScheduler implements QuotaGate {
   close(): void {
     clearTimeout(this.#timer);
     this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#store.close?.().catch(this.#onError);
   }
 
   async #pump(): Promise<void> {
@@ -317,23 +319,28 @@ export interface QuotaSettings {
   unverifiedSharePercent?: number;
   /** Check credentials (passthrough mode): refuse keys Freshdesk refused, limit unverified ones. */
   credentials?: CredentialRegistry;
-  /** A shared store (several replicas); the in-process store by default. */
+  /** A store of one's own; the in-process store by default (or the shared one, with `shared`). */
   store?: QuotaStore;
+  /** Replicas sharing the account through Redis: the budget lives there (`shared-store.ts`). */
+  shared?: Pick<SharedQuotaOptions, 'redis' | 'account' | 'replicas' | 'logger'>;
   onError?: (error: unknown) => void;
 }
 
 /** The gateway's scheduler over the in-process store (or the one given). */
 export function createQuotaScheduler(settings: QuotaSettings = {}): QuotaScheduler {
   const windowMs = settings.windowMs ?? 60_000;
+  const budget = {
+    plan: settings.plan,
+    windowMs,
+    bulkReserve: (settings.bulkReservePercent ?? 25) / 100,
+    webhookShare: (settings.webhookSharePercent ?? 10) / 100,
+    unverifiedShare: (settings.unverifiedSharePercent ?? 5) / 100,
+  };
   const store =
     settings.store ??
-    new MemoryQuotaStore({
-      plan: settings.plan,
-      windowMs,
-      bulkReserve: (settings.bulkReservePercent ?? 25) / 100,
-      webhookShare: (settings.webhookSharePercent ?? 10) / 100,
-      unverifiedShare: (settings.unverifiedSharePercent ?? 5) / 100,
-    });
+    (settings.shared
+      ? new SharedQuotaStore({ ...budget, ...settings.shared })
+      : new MemoryQuotaStore(budget));
   return new QuotaScheduler({
     store,
     windowMs,

@@ -1,7 +1,7 @@
 /**
  * Where the budget lives. In one process it is memory; with several gateway replicas on one
- * Freshdesk account (REDIS_URL) it must be shared, so every method is async and each one is a single
- * atomic step a Redis script could perform (reserve checks and counts in one go).
+ * Freshdesk account (REDIS_URL) it is shared (`shared-store.ts`: Lua scripts in Redis, with a local
+ * fallback), so every method is async and each one is a single atomic step.
  */
 import {
   BudgetModel,
@@ -33,6 +33,8 @@ export interface QuotaStore {
     unverified?: boolean,
   ): Promise<number>;
   snapshot(): Promise<BudgetSnapshot>;
+  /** Stops what the store runs in the background (a shared store's heartbeat). */
+  close?(): Promise<void>;
 }
 
 /** The in-process store: one BudgetModel. */

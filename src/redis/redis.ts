@@ -14,7 +14,8 @@
  * - **Reconnects forever**, with exponential backoff (100 ms doubling to `MAX_BACKOFF_MS`, with
  *   jitter), so a replica rejoins on its own when Redis returns.
  * - **A health state**, `up` / `down` / `connecting` with the time it last changed (`health()`, on
- *   `/ready`), and listeners told of each change (`onHealth`). It is `up` only while every
+ *   `/ready`, with what each user of Redis reports there: `report('quota', () => ...)`), and
+ *   listeners told of each change (`onHealth`). It is `up` only while every
  *   connection it made is ready (the command connection, and the pub/sub one once `pubsub` is used).
  *   The changes are logged: a warning when Redis goes, an info line when it returns.
  * - **Key names under one prefix** (`DESKGRAPH_REDIS_PREFIX`, default `deskgraph:`), so deployments
@@ -84,6 +85,11 @@ export interface RedisManager {
   health(): RedisHealth;
   /** Called with the new health at each change of `status`; returns the function that stops it. */
   onHealth(listener: (health: RedisHealth) => void): () => void;
+  /**
+   * Adds what `describe` returns to `health()` under `name` (how a user of Redis is doing: e.g. the
+   * quota shared, or local while Redis is away); returns the function that removes it.
+   */
+  report(name: string, describe: () => unknown): () => void;
   /** Resolves true once up, or false when `timeoutMs` passes first (or the manager is closed). */
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -146,10 +152,20 @@ export function createRedisManager(options: RedisManagerOptions): RedisManager {
   let everUp = false;
   /** Connections that have been ready once: one of them not ready now means Redis is down. */
   const wereReady = new WeakSet<Redis>();
+  /**
+   * Connections that still look ready while another was lost: they may be just as dead (the same
+   * partition) without knowing it yet, so they count as up again only once they answer a ping or
+   * connect anew. (Otherwise `up` could be reported while the pub/sub socket is dead, and what is
+   * published meanwhile would never arrive.)
+   */
+  const doubted = new Set<Redis>();
   const listeners = new Set<(health: RedisHealth) => void>();
+  const reports = new Map<string, () => unknown>();
 
   const connectionsReady = (): boolean =>
-    client.status === 'ready' && (subscriber === undefined || subscriber.status === 'ready');
+    client.status === 'ready' &&
+    (subscriber === undefined || subscriber.status === 'ready') &&
+    doubted.size === 0;
 
   const update = (error?: unknown): void => {
     if (error !== undefined) {
@@ -165,7 +181,26 @@ export function createRedisManager(options: RedisManagerOptions): RedisManager {
       }
     }
     const lost = connections.some((c) => wereReady.has(c) && c.status !== 'ready');
-    const status: RedisStatus = connectionsReady() ? 'up' : lost ? 'down' : 'connecting';
+    if (lost) {
+      for (const connection of connections) {
+        if (connection.status === 'ready' && !doubted.has(connection)) {
+          doubted.add(connection);
+          connection.ping().then(
+            () => {
+              doubted.delete(connection);
+              update();
+            },
+            // It fails, closes and connects anew ('ready' clears the doubt).
+            () => undefined,
+          );
+        }
+      }
+    }
+    const status: RedisStatus = connectionsReady()
+      ? 'up'
+      : lost || doubted.size > 0
+        ? 'down'
+        : 'connecting';
     if (status === state.status) {
       return;
     }
@@ -203,7 +238,10 @@ export function createRedisManager(options: RedisManagerOptions): RedisManager {
       state = { ...state, lastError: describe(error) };
       logger.debug('redis connection error', { error: describe(error) });
     });
-    connection.on('ready', () => update());
+    connection.on('ready', () => {
+      doubted.delete(connection);
+      update();
+    });
     connection.on('close', () => update());
     connection.on('end', () => update());
     connection.on('reconnecting', () => update());
@@ -309,8 +347,22 @@ export function createRedisManager(options: RedisManagerOptions): RedisManager {
     key,
     script,
     isUp: () => !closed && connectionsReady(),
-    health: () => ({ ...state }),
+    health: () => {
+      const health: RedisHealth & Record<string, unknown> = { ...state };
+      for (const [name, describe] of reports) {
+        health[name] = describe();
+      }
+      return health;
+    },
     onHealth,
+    report(name, describe) {
+      reports.set(name, describe);
+      return () => {
+        if (reports.get(name) === describe) {
+          reports.delete(name);
+        }
+      };
+    },
     ready(timeoutMs) {
       if (connectionsReady()) {
         return Promise.resolve(true);

@@ -166,4 +166,12 @@ describe('Redis configuration', () => {
     expect(problems[1]).toMatch(/DESKGRAPH_REDIS_PREFIX/);
     expect(problems[2]).toMatch(/DESKGRAPH_REDIS_TIMEOUT_MS/);
   });
+
+  it('reads DESKGRAPH_REPLICAS (unset: learned from Redis), a whole number from 1', () => {
+    expect(loadConfig({}).replicas).toBeUndefined();
+    expect(loadConfig({ DESKGRAPH_REPLICAS: '3' }).replicas).toBe(3);
+    expect(problemsOf({ DESKGRAPH_REPLICAS: '0' })[0]).toMatch(
+      /DESKGRAPH_REPLICAS must be a whole number from 1/,
+    );
+  });
 });

@@ -91,18 +91,3 @@ describe('passthrough auth', () => {
     }
   });
 });
-
-describe('settings for what is not built yet', () => {
-  it('warns at start that REDIS_URL does nothing yet', async () => {
-    const other = await startStack({
-      ...UNTHROTTLED,
-      env: { ...UNTHROTTLED.env, REDIS_URL: 'redis://127.0.0.1:6379' },
-    });
-    try {
-      const logs = other.logs.join('\n');
-      expect(logs).toMatch(/REDIS_URL is set but the quota budget is still kept per process/);
-    } finally {
-      await other.close();
-    }
-  });
-});

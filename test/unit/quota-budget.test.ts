@@ -10,11 +10,13 @@ const WINDOW = 1000;
 /** Answers leave the window in buckets of 1/64th of it (16 ms here), rounded up. */
 const expiry = (at: number): number => Math.ceil(at / 16) * 16;
 
+/** A model on growth; the reserves never lent unless `borrowIdleMs` says otherwise. */
 function model(options: Partial<BudgetOptions> = {}) {
   const clock = { now: 0 };
   const budget = new BudgetModel({
     plan: { name: 'growth', limits: PLAN_PRESETS.growth },
     windowMs: WINDOW,
+    borrowIdleMs: 0,
     now: () => clock.now,
     ...options,
   });
@@ -55,8 +57,11 @@ describe('BudgetModel with a told plan', () => {
     ).toBe(true);
   });
 
-  it('keeps the reserve from bulk work and the webhook share from everyone else', () => {
+  it('keeps the reserve from bulk work and the webhook share from everyone else while they want them', () => {
     const { budget } = model({ plan: { name: 'trial', limits: { total: 100 } } });
+    // Interactive and webhook callers asked just now.
+    budget.waitFor({ total: 1 }, 'interactive');
+    budget.waitFor({ total: 1 }, 'webhook');
     expect(budget.ceiling('total', 'bulk')).toBe(65);
     expect(budget.ceiling('total', 'interactive')).toBe(90);
     expect(budget.ceiling('total', 'webhook')).toBe(100);
@@ -68,6 +73,55 @@ describe('BudgetModel with a told plan', () => {
     );
     ok(budget.reserve({ endpoint: undefined, credits: 10, priority: 'webhook' }));
     expect(budget.used('total')).toBe(100);
+  });
+
+  it('lends the reserve and the webhook share to bulk work while nobody else wants them, but for 5%, and takes them back at once (exact credits)', () => {
+    const { budget, clock } = model({
+      plan: { name: 'trial', limits: { total: 100 } },
+      borrowIdleMs: undefined,
+    });
+    // Nobody else asked: bulk may spend all but the 5% headroom, 10 credits every 50 ms.
+    expect(budget.ceiling('total', 'bulk')).toBe(95);
+    for (let i = 0; i < 10; i++) {
+      clock.now = i * 50;
+      const r = budget.reserve({ endpoint: undefined, credits: i < 9 ? 10 : 5, priority: 'bulk' });
+      budget.settle(ok(r), answered(i < 9 ? 10 : 5));
+    }
+    expect(budget.used('total')).toBe(95);
+    expect(budget.reserve({ endpoint: undefined, credits: 1, priority: 'bulk' }).ok).toBe(false);
+    // An interactive call finds the headroom at once (while no webhook asks, the webhook share is
+    // lent to interactive work too)...
+    clock.now = 500;
+    ok(budget.reserve({ endpoint: undefined, credits: 5, priority: 'interactive' }));
+    // ...and the next waits for the oldest grant to leave the window.
+    expect(budget.reserve({ endpoint: undefined, credits: 5, priority: 'interactive' })).toEqual({
+      ok: false,
+      blockedOn: 'total',
+      retryAt: expiry(1000),
+    });
+    // Meanwhile bulk is held to 75 (the webhook share is still lent: no webhook asked).
+    expect(budget.ceiling('total', 'bulk')).toBe(75);
+    clock.now = expiry(1000);
+    expect(budget.used('total')).toBe(90);
+    // What left the window goes to the interactive call, not to bulk (90 + 10 > 75).
+    expect(budget.reserve({ endpoint: undefined, credits: 10, priority: 'bulk' }).ok).toBe(false);
+    ok(budget.reserve({ endpoint: undefined, credits: 5, priority: 'interactive' }));
+    // A webhook asks: its share is no longer lent, to bulk or interactive work.
+    budget.waitFor({ total: 1 }, 'webhook');
+    expect(budget.ceiling('total', 'bulk')).toBe(65);
+    expect(budget.ceiling('total', 'interactive')).toBe(90);
+    // Once nobody has asked for a while (a twelfth of a window, at least 100 ms), bulk may borrow again.
+    clock.now = expiry(1000) + 101;
+    expect(budget.ceiling('total', 'bulk')).toBe(95);
+    expect(budget.ceiling('total', 'interactive')).toBe(100);
+  });
+
+  it('never lends with borrowIdleMs 0', () => {
+    const { budget } = model({
+      plan: { name: 'trial', limits: { total: 100 } },
+      borrowIdleMs: 0,
+    });
+    expect(budget.ceiling('total', 'bulk')).toBe(65);
   });
 
   it('counts what Freshdesk charged, not what was reserved', () => {
