@@ -126,6 +126,8 @@ describe('three replicas sharing one small plan', () => {
         DESKGRAPH_QUOTA_WINDOW_MS: String(WINDOW_MS),
         DESKGRAPH_OPERATION_DEADLINE_MS: String(DEADLINE_MS),
         DESKGRAPH_RECONCILE_INTERVAL_MS: '0',
+        // The load must reach Freshdesk: no read cache to answer the mix's repeated reads.
+        DESKGRAPH_CACHE_MAX_MB: '0',
       },
     });
     ids = [...set.emulator.data.tickets.values()]
