@@ -14,9 +14,12 @@
  *   ("evidence"); a ticket's conversations and ratings are reused only for the ticket version they
  *   were read with; every write the gateway sends outdates what it may change (`wrote`). A change
  *   that lands while a read is under way keeps that read's answer out of the cache.
+ * - **One read for many.** Operations asking at once for a read none has yet join the one under
+ *   way (`join`, `share`).
  * - **Stale over failure.** An answer past its age or outdated is kept (until
  *   `staleMaxAgeMs`, or until the bytes are needed) and served, noted stale with its age, when
- *   Freshdesk cannot answer the read now (5xx, 429, no answer, quota spent, deadline passed).
+ *   Freshdesk cannot answer the read now (5xx, 429, no answer, quota spent, deadline passed);
+ *   an outdated one not in `passthrough` mode (`keepOutdated`).
  *
  * Nothing here knows GraphQL: operations use it through `forOperation` (the session's
  * `SessionCache`), and metrics read `stats()` or `observe()`.
@@ -305,7 +308,8 @@ export class ReadCache {
           // Keeping an answer is an optimisation: whatever it met, the read has its answer.
         }
       },
-      fallback: (key, request, error, evidence) => {
+      // What was kept stands in whatever ticket version the caller holds: it is marked stale.
+      fallback: (key, _request, error) => {
         const kept = this.#kept(key, error);
         if (kept === undefined) {
           return undefined;
@@ -314,8 +318,6 @@ export class ReadCache {
           this.#count(kept.entry.kind, 'stale');
         }
         hooks.stale?.(kept.ageMs, kept.entry.kind);
-        void request;
-        void evidence;
         return { response: this.#answer(kept.entry), ageMs: kept.ageMs } satisfies KeptAnswer;
       },
       wrote: (method, path) => this.wrote(method, path),
