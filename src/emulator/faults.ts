@@ -69,7 +69,10 @@ export interface FaultOptions {
   malformedRate?: number;
   /** Never answer (for client timeout tests). */
   hangRate?: number;
-  /** When a fault hits a POST/PUT, perform the write first, then fail: the duplicate-write hazard. */
+  /**
+   * When a fault hits a POST/PUT, perform the write first, then fail: the duplicate-write hazard.
+   * Not for an injected 429: Freshdesk's rate limiter refuses before any work is done.
+   */
   writesBeforeFault?: boolean;
 }
 

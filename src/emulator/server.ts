@@ -517,7 +517,9 @@ export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
     }
     const wroteOk = (r: EmuReply | undefined) => isWrite && r !== undefined && r.status < 300;
     if (fault.kind === 'hang' || fault.kind === 'reset' || fault.kind === 'error') {
-      if (isWrite && core.faults.writesBeforeFault) {
+      // A 429 is Freshdesk's rate limiter refusing before any work: never a write made first.
+      const refusedFirst = fault.kind === 'error' && fault.status === 429;
+      if (isWrite && core.faults.writesBeforeFault && !refusedFirst) {
         reply = produceWrite();
       }
       const wrote = wroteOk(isWrite ? reply : undefined);

@@ -180,6 +180,19 @@ describe('faults', () => {
     expect(emu.current.stats().writes).toEqual({ 'POST /tickets': 2 });
   });
 
+  it('never performs a write refused with an injected 429, even with writesBeforeFault', async () => {
+    emu.current.resetStats();
+    emu.current.setFaults({
+      writesBeforeFault: true,
+      errors: { 'POST /tickets': { rate: 1, status: 429 } },
+    });
+    const before = ticketsBefore();
+    expect((await create()).status).toBe(429);
+    expect(ticketsBefore()).toBe(before);
+    emu.current.setFaults({});
+    expect(emu.current.stats().writes).toEqual({});
+  });
+
   it('is deterministic for a seed', async () => {
     const run = async () => {
       emu.current.setFaults({ seed: 42, errors: { '*': { rate: 0.5, status: 500 } } });
