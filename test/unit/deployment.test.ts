@@ -85,9 +85,10 @@ describe('docker-compose.yml', () => {
     expect(config.host).toBe('0.0.0.0');
     expect(config.upstream).toMatchObject({ origin: 'https://acme.freshdesk.com' });
     const port = String(config.port);
-    expect(compose().services.gateway?.healthcheck?.test.join(' ')).toContain(
-      `127.0.0.1:${port}/health`,
-    );
+    // The image's own health check (compose waits for it) asks the port the replica listens on.
+    expect(compose().services.gateway?.healthcheck).toBeUndefined();
+    expect(read('Dockerfile')).toMatch(/^ENV .*\bPORT=(\d+)/m);
+    expect(/^ENV .*\bPORT=(\d+)/m.exec(read('Dockerfile'))?.[1]).toBe(port);
     // The load balancer sends to the replicas' port.
     expect(read('deploy/nginx.conf')).toMatch(new RegExp(`server gateway:${port}\\b`));
   });
@@ -98,13 +99,95 @@ describe('docker-compose.yml', () => {
     const [from] = volume.split(':');
     expect(() => read((from ?? '').replace(/^\.\//, ''))).not.toThrow();
     const build = services.gateway?.build;
-    expect(build?.context).toBe('.');
-    const dockerfile = read(build?.dockerfile ?? '');
+    // The project's Dockerfile, at the root (compose's default).
+    expect(build).toEqual({ context: '.' });
+    const dockerfile = read('Dockerfile');
     const cmd = JSON.parse(/^CMD (.*)$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
-    expect(cmd[0]).toBe('node');
-    expect(cmd).toEqual(expect.arrayContaining([...NODE_FLAGS, 'dist/index.js']));
+    expect(cmd).toEqual(['node', ...NODE_FLAGS, 'dist/index.js']);
     expect(dockerfile).toMatch(/RUN npm run build/);
     // The build context leaves the host's node_modules out.
-    expect(read(`${build?.dockerfile}.dockerignore`)).toMatch(/^node_modules$/m);
+    expect(read('.dockerignore')).toMatch(/^node_modules$/m);
+  });
+});
+
+/** The Dockerfile's instructions, continuation lines joined, comments dropped. */
+function instructions(text: string): { op: string; args: string; stage: number }[] {
+  const joined = text.replace(/\\\n\s*/g, ' ');
+  let stage = -1;
+  return joined
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const [op = '', ...rest] = line.split(/\s+/);
+      if (op.toUpperCase() === 'FROM') {
+        stage += 1;
+      }
+      return { op: op.toUpperCase(), args: rest.join(' '), stage };
+    });
+}
+
+describe('Dockerfile', () => {
+  const all = instructions(read('Dockerfile'));
+  const stages = Math.max(...all.map((i) => i.stage)) + 1;
+  const runtime = all.filter((i) => i.stage === stages - 1);
+  const args = (op: string, list = runtime) => list.filter((i) => i.op === op).map((i) => i.args);
+
+  it('builds in one stage, runs in another with the production dependencies only', () => {
+    expect(stages).toBeGreaterThanOrEqual(2);
+    const froms = args('FROM', all);
+    // A pinned slim Node image (no `latest`), the same for every stage (native modules copied
+    // from one stage to another match the runtime's libc).
+    const image = /^ARG NODE_IMAGE=(\S+)$/m.exec(read('Dockerfile'))?.[1] ?? '';
+    expect(image).toMatch(/^node:20\.\d+-\w+-slim$/);
+    expect(froms.every((from) => /^\$\{NODE_IMAGE\}/.test(from))).toBe(true);
+    // npm ci from the lockfile everywhere; the runtime's node_modules come from the
+    // production-only install.
+    const runs = args('RUN', all);
+    expect(runs.filter((r) => /\bnpm (install|i)\b/.test(r))).toEqual([]);
+    expect(froms.some((from) => / AS deps$/.test(from))).toBe(true);
+    expect(runs.some((r) => /npm ci --omit=dev/.test(r))).toBe(true);
+    expect(args('COPY')).toContain('--from=deps /app/node_modules ./node_modules');
+    expect(args('COPY').some((c) => /--from=build \/app\/dist \.\/dist/.test(c))).toBe(true);
+    expect(args('ADD', all)).toEqual([]);
+  });
+
+  it('runs as the unprivileged node user, on port 4000, with a health check that needs no curl', () => {
+    expect(args('USER')).toEqual(['node']);
+    // Nothing after USER runs as root again.
+    const user = runtime.findIndex((i) => i.op === 'USER');
+    expect(runtime.slice(user).filter((i) => i.op === 'RUN')).toEqual([]);
+    expect(args('EXPOSE')).toEqual(['4000']);
+    const health = args('HEALTHCHECK');
+    expect(health).toHaveLength(1);
+    const exec = JSON.parse(/CMD (\[.*\])$/.exec(health[0] ?? '')?.[1] ?? '[]') as string[];
+    expect(exec.slice(0, 2)).toEqual(['node', '-e']);
+    expect(exec[2]).toMatch(
+      /fetch\(`http:\/\/127\.0\.0\.1:\$\{process\.env\.PORT \|\| 4000\}\/health`\)/,
+    );
+    expect(args('ENV').join(' ')).toMatch(/\bNODE_ENV=production\b/);
+    expect(args('ENV').join(' ')).toMatch(/\bHOST=0\.0\.0\.0\b/);
+  });
+
+  it('runs the health check script: exit 0 while /health answers, 1 when nothing listens', async () => {
+    const { createServer } = await import('node:http');
+    const { execFile } = await import('node:child_process');
+    const exec = JSON.parse(
+      /CMD (\[.*\])$/.exec(args('HEALTHCHECK')[0] ?? '')?.[1] ?? '[]',
+    ) as string[];
+    const server = createServer((req, res) => {
+      res.writeHead(req.url === '/health' ? 200 : 404).end('{"status":"ok"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const run = (env: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        execFile(process.execPath, exec.slice(1), { env: { ...env } }, (error) =>
+          resolve(error ? Number((error as { code?: number }).code ?? 1) : 0),
+        );
+      });
+    expect(await run({ PORT: String(port) })).toBe(0);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(await run({ PORT: String(port) })).toBe(1);
   });
 });
