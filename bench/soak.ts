@@ -80,7 +80,7 @@ export interface SoakOptions {
   /** Directory holding the gateway's bundle (`index.js`); built into `dist/` when unset. */
   bundleDir?: string;
   faults?: FaultOptions;
-  /** Most operations in flight; past it a due operation is skipped and counted. @default 64 */
+  /** Most operations in flight; past it a due operation is skipped and counted. @default 256 */
   maxInFlight?: number;
   /** Attempts per write while its errors say retryable. @default 5 */
   maxWriteAttempts?: number;
@@ -228,9 +228,12 @@ async function post(
         code?: unknown;
         retryable?: unknown;
         retryAfter?: unknown;
+        limit?: unknown;
       };
+      const code = typeof extensions.code === 'string' ? extensions.code : 'NO_CODE';
       return {
-        code: typeof extensions.code === 'string' ? extensions.code : 'NO_CODE',
+        // Which limit an OPERATION_LIMIT_EXCEEDED met (`deadline`, `resultItems`...).
+        code: typeof extensions.limit === 'string' ? `${code} (${extensions.limit})` : code,
         retryable: extensions.retryable === true,
         ...(typeof extensions.retryAfter === 'number' ? { retryAfter: extensions.retryAfter } : {}),
       };
@@ -277,7 +280,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const rate = options.rate ?? 8;
   const sampleMs = options.sampleMs ?? 10_000;
-  const maxInFlight = options.maxInFlight ?? 64;
+  const maxInFlight = options.maxInFlight ?? 256;
   const maxWriteAttempts = options.maxWriteAttempts ?? 5;
   const faults = options.faults ?? SOAK_FAULTS;
   const seed = options.seed ?? 1;
