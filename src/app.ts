@@ -31,6 +31,7 @@ import { useOperationLimits } from './limits/operation-limits.ts';
 import { useResultBound, withResultBound } from './limits/result-bound.ts';
 import { CredentialCache } from './loaders/credential-cache.ts';
 import type { Logger } from './logger.ts';
+import { persistedOperations } from './persisted-operations.ts';
 import { CredentialRegistry } from './quota/credentials.ts';
 import type { Priority } from './quota/quota-gate.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
@@ -139,6 +140,7 @@ export function createApp(deps: AppDeps): App {
       useCsrfPrevention(),
       useRequestParseErrors(),
       useRequestBodyLimit(config.maxBodyBytes),
+      ...persistedOperations(config.persistedOperations, boundedSchema),
       useOperationLimits({ limits, introspection: config.introspection }),
       useResultBound<Context>({
         maxItems: limits.resultItems,
