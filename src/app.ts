@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): App {
       useCsrfPrevention(),
       useRequestParseErrors(),
       useRequestBodyLimit(config.maxBodyBytes),
-      ...persistedOperations(config.persistedOperations, boundedSchema),
+      ...persistedOperations(config.persistedOperations, boundedSchema, logger),
       useOperationLimits({ limits, introspection: config.introspection }),
       useResultBound<Context>({
         maxItems: limits.resultItems,

@@ -25,6 +25,7 @@ import {
 import { type DocumentNode, type GraphQLSchema, parse, validate } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { type Config, ConfigError } from './config.ts';
+import type { Logger } from './logger.ts';
 
 export const PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND';
 export const PERSISTED_QUERY_ONLY = 'PERSISTED_QUERY_ONLY';
@@ -162,15 +163,22 @@ export function usePersistedManifest(options: PersistedOperationsOptions): Plugi
 
 /**
  * The plugins for the setting: none without a manifest; with one, the manifest loaded (its
- * documents parsed and validated against `schema`) and served.
+ * documents parsed and validated against `schema`) and served, and said so in the log.
  */
 export function persistedOperations(
   setting: Config['persistedOperations'],
   schema: GraphQLSchema,
+  logger: Logger,
 ): Plugin[] {
   if (setting === undefined) {
     return [];
   }
   const documents = loadPersistedDocuments(setting.manifest, schema);
+  logger.info(
+    setting.only
+      ? 'persisted operations only: other documents are refused'
+      : 'persisted operations on, other documents allowed',
+    { manifest: setting.manifest, operations: documents.size },
+  );
   return [usePersistedManifest({ documents, only: setting.only })];
 }

@@ -154,6 +154,11 @@ describe('persisted-only mode', () => {
     expect(stack.emulator.stats().totalCalls).toBe(0);
   });
 
+  it('says so in the log at start', () => {
+    const line = stack.logs.find((entry) => entry.includes('persisted operations only'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ manifest: MANIFEST, operations: 5 });
+  });
+
   it('refuses a request with neither: 400 PERSISTED_QUERY_ID_REQUIRED', async () => {
     const answer = await post(stack, { variables: {} });
     expect(answer.status).toBe(400);
