@@ -141,6 +141,10 @@ async function startGatewayProcess(bundleDir: string, env: Record<string, string
     stderr = (stderr + chunk.toString()).slice(-8_000);
   });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  // The soak interrupted (a signal, an exception): its gateway does not outlive it.
+  const orphaned = () => proc.kill('SIGKILL');
+  process.once('exit', orphaned);
+  void exited.then(() => process.removeListener('exit', orphaned));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`gateway: no ready line in 30 s\n${stderr}`)),
@@ -676,5 +680,9 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // Ctrl-C or a kill: exit, so the gateway child is stopped on the way out.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => process.exit(130));
+  }
   await main();
 }
