@@ -315,7 +315,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   );
 
   const gatewayUrl = new URL(gateway.url);
-  const pool = new Pool(gatewayUrl.origin, { connections: 32 });
+  // A connection for every operation that may be under way: none waits in the client for a
+  // socket (updates held back by the gateway after a 429 keep theirs for up to 30 s).
+  const pool = new Pool(gatewayUrl.origin, { connections: maxInFlight });
   const random = mulberry32(seed);
   const zipf = zipfSampler(ticketIds.length, 1.0, seed + 1);
   const pickTicket = () => ticketIds[zipf()] as number;
