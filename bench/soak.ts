@@ -322,7 +322,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const zipf = zipfSampler(ticketIds.length, 1.0, seed + 1);
   const pickTicket = () => ticketIds[zipf()] as number;
 
-  const perKind = new Map<OpKind, { sent: number; ok: number; withErrors: number }>();
+  const perKind = new Map<
+    OpKind,
+    { sent: number; ok: number; withErrors: number; codes: Record<string, number> }
+  >();
   const errorsByCode: Record<string, number> = {};
   const latencies: number[] = [];
   const writes: WriteOutcome[] = [];
@@ -338,7 +341,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const started = performance.now();
     const answer = await post(pool, gatewayUrl.pathname, DOCS[kind], variables);
     latencies.push(performance.now() - started);
-    const counts = perKind.get(kind) ?? { sent: 0, ok: 0, withErrors: 0 };
+    const counts = perKind.get(kind) ?? { sent: 0, ok: 0, withErrors: 0, codes: {} };
     perKind.set(kind, counts);
     counts.sent += 1;
     sent += 1;
@@ -350,6 +353,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       withErrors += 1;
       for (const error of answer.errors) {
         errorsByCode[error.code] = (errorsByCode[error.code] ?? 0) + 1;
+        counts.codes[error.code] = (counts.codes[error.code] ?? 0) + 1;
       }
     }
     return answer;

@@ -79,10 +79,17 @@ export function renderSoakMarkdown(report: SoakReport): string {
       `Answers still under way after the last send took ${fmt(q.drainSeconds)} s.`,
   );
   lines.push('');
-  lines.push('| operation | sent | without errors | with errors |');
-  lines.push('| --- | --- | --- | --- |');
+  lines.push('| operation | sent | without errors | with errors | errors by code |');
+  lines.push('| --- | --- | --- | --- | --- |');
   for (const [kind, counts] of Object.entries(q.byKind)) {
-    lines.push(`| ${kind} | ${fmt(counts.sent)} | ${fmt(counts.ok)} | ${fmt(counts.withErrors)} |`);
+    const codes =
+      Object.entries(counts.codes)
+        .sort((a, b) => b[1] - a[1])
+        .map(([code, n]) => `${code} ${fmt(n)}`)
+        .join(', ') || '-';
+    lines.push(
+      `| ${kind} | ${fmt(counts.sent)} | ${fmt(counts.ok)} | ${fmt(counts.withErrors)} | ${codes} |`,
+    );
   }
   lines.push('');
   lines.push('| `extensions.code` | errors |');

@@ -79,7 +79,12 @@ export interface SoakReport {
     withErrors: number;
     /** Due while `maxInFlight` operations were under way: not sent. */
     skippedOverloaded: number;
-    byKind: Partial<Record<OpKind, { sent: number; ok: number; withErrors: number }>>;
+    byKind: Partial<
+      Record<
+        OpKind,
+        { sent: number; ok: number; withErrors: number; codes: Record<string, number> }
+      >
+    >;
     /** Every error by `extensions.code` (`CLIENT_TIMEOUT`, `CLIENT_TRANSPORT`: no answer). */
     errorsByCode: Record<string, number>;
     latencyMs: { p50: number; p99: number; max: number };

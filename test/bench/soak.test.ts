@@ -65,6 +65,14 @@ describe('npm run soak', () => {
     expect(report.requests.withErrors).toBe(
       report.requests.sent - report.requests.answeredWithoutErrors,
     );
+    // Each kind's errors by code add up to the errors by code overall.
+    const byCode: Record<string, number> = {};
+    for (const counts of Object.values(report.requests.byKind)) {
+      for (const [code, n] of Object.entries(counts.codes)) {
+        byCode[code] = (byCode[code] ?? 0) + n;
+      }
+    }
+    expect(byCode).toEqual(report.requests.errorsByCode);
 
     // The audit: nothing lost or duplicated, and it agrees with the emulator's own count of the
     // writes it made (faulted ones made first included).
