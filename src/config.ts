@@ -107,6 +107,8 @@ export interface Config {
   introspection: boolean;
   /** GraphiQL at `/graphql` in a browser (`DESKGRAPH_GRAPHIQL`). @default true */
   graphiql: boolean;
+  /** Prometheus metrics at `/metrics` (`DESKGRAPH_METRICS`). @default true */
+  metrics: boolean;
   /**
    * Web origins allowed to call the gateway from a browser (`DESKGRAPH_CORS_ORIGINS`, comma
    * separated, e.g. `https://app.acme.com`). Every other cross-origin request is refused. @default []
@@ -324,6 +326,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: int('DESKGRAPH_MAX_BODY_BYTES', 25_000_000, 1_000, 1_000_000_000),
     introspection: bool('DESKGRAPH_INTROSPECTION', true),
     graphiql: bool('DESKGRAPH_GRAPHIQL', true),
+    metrics: bool('DESKGRAPH_METRICS', true),
     corsOrigins: readOrigins(list('DESKGRAPH_CORS_ORIGINS'), problems),
     allowedHosts: list('DESKGRAPH_ALLOWED_HOSTS').map((host) => host.toLowerCase()),
     shutdownGraceMs: int('DESKGRAPH_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
