@@ -65,6 +65,7 @@ export interface MetricsSources {
 }
 
 export interface Metrics {
+  /** This gateway's own families (the process metrics are added at scrape). */
   readonly registry: Registry;
   upstream(call: UpstreamAttempt): void;
   operation(record: OperationRecord): void;
@@ -85,10 +86,25 @@ const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 /** A path segment kept in an endpoint label: a resource name; anything else is an id. */
 const NAME_SEGMENT = /^[a-z][a-z_]{0,39}$/;
 
+/**
+ * Process metrics (CPU, memory, heap, event-loop lag, GC) are the process's, not one gateway's: one
+ * registry for them, made on first use and merged into every gateway's scrape (each collector
+ * holds a GC observer and an event-loop monitor, not to be made again per gateway).
+ */
+let processRegistry: Registry | undefined;
+
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: 'deskgraph_' });
+  }
+  return processRegistry;
+}
+
 export function createMetrics(sources: MetricsSources = {}): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry, prefix: 'deskgraph_' });
+  const perProcess = processMetrics();
 
   const upstreamCalls = new Counter({
     name: 'deskgraph_upstream_calls_total',
@@ -312,7 +328,9 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
       };
     },
     async scrape() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      // Merged at each scrape: a merge holds the metrics registered by then.
+      const exposed = Registry.merge([registry, perProcess]);
+      return { contentType: exposed.contentType, body: await exposed.metrics() };
     },
   };
 }

@@ -34,6 +34,9 @@ interface Cost {
   cacheHits: number;
 }
 
+const costOf = (result: { extensions?: Record<string, unknown> }): Cost =>
+  result.extensions?.cost as Cost;
+
 const FAMILIES = [
   'deskgraph_upstream_calls_total',
   'deskgraph_upstream_duration_seconds_count',
@@ -122,9 +125,9 @@ describe('GET /metrics', () => {
     const before = await metrics();
     const first = await stack.gql(query);
     const second = await stack.gql(query);
-    expect((first.extensions?.cost as Cost).calls).toBe(1);
-    expect((second.extensions?.cost as Cost).cacheHits).toBe(1);
-    expect((second.extensions?.cost as Cost).calls).toBe(0);
+    expect(costOf(first).calls).toBe(1);
+    expect(costOf(second).cacheHits).toBe(1);
+    expect(costOf(second).calls).toBe(0);
     const after = await metrics();
     const hits = { kind: 'tickets', outcome: 'hit' };
     const misses = { kind: 'tickets', outcome: 'miss' };

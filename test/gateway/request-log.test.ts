@@ -29,6 +29,9 @@ interface Cost {
   cacheHits: number;
 }
 
+const costOf = (result: { extensions?: Record<string, unknown> }): Cost =>
+  result.extensions?.cost as Cost;
+
 /** The `request` line of the request `id` (exactly one). */
 function requestLine(stack: Stack, id: string): RequestLine {
   const lines = stack.logs
@@ -102,7 +105,7 @@ describe('in service mode', () => {
     expect(requestLine(stack, 'log-test-3')).toMatchObject({
       operationType: 'mutation',
       operationName: 'Add',
-      calls: (result.extensions?.cost as Cost).calls,
+      calls: costOf(result).calls,
       errorCodes: [],
     });
   });
