@@ -18,24 +18,17 @@ import {
   Registry,
 } from 'prom-client';
 import { meteredEndpoint } from '../upstream/credits.ts';
+import type { ObservedCall } from '../upstream/freshdesk-client.ts';
 
 /** Distinct values one label may take (endpoints, error codes, refusal reasons); then `OTHER`. */
 export const MAX_LABEL_VALUES = 100;
 export const OTHER = 'OTHER';
 
-/** An upstream attempt, as the Freshdesk client reports it. */
-export interface UpstreamAttempt {
-  method: string;
-  /** Path below the origin, query included or not (it is dropped). */
-  path: string;
-  /** The HTTP status; undefined when no answer came (reset, timeout). */
-  status: number | undefined;
-  credits: number;
-  durationMs: number;
-  /** How long it waited for quota budget. */
-  queuedMs?: number;
-  priority: string;
-}
+/** An upstream attempt, as the Freshdesk client reports it (path with or without its query). */
+export type UpstreamAttempt = Pick<
+  ObservedCall,
+  'method' | 'path' | 'status' | 'credits' | 'durationMs' | 'queuedMs' | 'priority'
+>;
 
 /** One GraphQL request, once answered. */
 export interface OperationRecord {
@@ -49,11 +42,14 @@ export interface OperationRecord {
 }
 
 /** What is read on each scrape. Each is optional (an app without Redis has no Redis state). */
+/** What the quota scheduler's status says (`QuotaScheduler.status()`). */
+export interface QuotaView {
+  budgets: readonly { name: string; limit: number | null; remaining: number | null }[];
+  queued: Readonly<Record<string, number>>;
+}
+
 export interface MetricsSources {
-  quota?: () => Promise<{
-    budgets: readonly { name: string; limit: number | null; remaining: number | null }[];
-    queued: Readonly<Record<string, number>>;
-  }>;
+  quota?: () => Promise<QuotaView>;
   cache?: () => {
     entries: number;
     bytes: number;
@@ -163,44 +159,42 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     registers,
   });
 
-  new Gauge({
-    name: 'deskgraph_quota_remaining_credits',
-    help: 'Credits left in the current window, per budget (total and the per-endpoint sub-limits); absent while unknown.',
-    labelNames: ['budget'],
-    registers,
-    async collect() {
-      this.reset();
-      const status = await sources.quota?.();
-      for (const budget of status?.budgets ?? []) {
-        if (budget.remaining !== null) {
-          this.set({ budget: budget.name }, budget.remaining);
+  // The quota status is read once per scrape (in `scrape`), then each family takes its part.
+  let quota: QuotaView | undefined;
+  const budgetGauge = (name: string, help: string, pick: 'remaining' | 'limit'): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['budget'],
+      registers,
+      collect() {
+        this.reset();
+        for (const budget of quota?.budgets ?? []) {
+          const value = budget[pick];
+          if (value !== null) {
+            this.set({ budget: budget.name }, value);
+          }
         }
-      }
-    },
-  });
-  new Gauge({
-    name: 'deskgraph_quota_limit_credits',
-    help: 'Credits per window, per budget; absent while the plan is unknown.',
-    labelNames: ['budget'],
-    registers,
-    async collect() {
-      this.reset();
-      const status = await sources.quota?.();
-      for (const budget of status?.budgets ?? []) {
-        if (budget.limit !== null) {
-          this.set({ budget: budget.name }, budget.limit);
-        }
-      }
-    },
-  });
+      },
+    });
+  };
+  budgetGauge(
+    'deskgraph_quota_remaining_credits',
+    'Credits left in the current window, per budget (total and the per-endpoint sub-limits); absent while unknown.',
+    'remaining',
+  );
+  budgetGauge(
+    'deskgraph_quota_limit_credits',
+    'Credits per window, per budget; absent while the plan is unknown.',
+    'limit',
+  );
   new Gauge({
     name: 'deskgraph_quota_queue_depth',
     help: 'Upstream calls waiting for quota budget now, by priority class.',
     labelNames: ['priority'],
     registers,
-    async collect() {
-      const status = await sources.quota?.();
-      for (const [priority, depth] of Object.entries(status?.queued ?? {})) {
+    collect() {
+      for (const [priority, depth] of Object.entries(quota?.queued ?? {})) {
         this.set({ priority }, depth);
       }
     },
@@ -328,6 +322,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
       };
     },
     async scrape() {
+      quota = await sources.quota?.();
       // Merged at each scrape: a merge holds the metrics registered by then.
       const exposed = Registry.merge([registry, perProcess]);
       return { contentType: exposed.contentType, body: await exposed.metrics() };

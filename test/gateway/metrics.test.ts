@@ -9,17 +9,16 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { secretForms } from '../../src/logger.ts';
 import { credentialHash } from '../../src/upstream/request-key.ts';
 import { postWebhook, SECRET, startFreshStack, subscribe } from '../freshness/helpers.ts';
-import { type Stack, startStack } from '../helpers/gateway.ts';
+import { costOf, type Stack, startStack } from '../helpers/gateway.ts';
 import { type Scrape, scrape } from '../helpers/metrics.ts';
+import { visibleIds } from '../helpers/tickets.ts';
 
 let stack: Stack;
 let live: string[] = [];
 
 beforeAll(async () => {
   stack = await startFreshStack();
-  live = [...stack.emulator.data.tickets.values()]
-    .filter((ticket) => !ticket.deleted && !ticket.spam)
-    .map((ticket) => String(ticket.id));
+  live = visibleIds(stack.emulator.data);
 });
 
 afterAll(async () => {
@@ -27,15 +26,6 @@ afterAll(async () => {
 });
 
 const metrics = (): Promise<Scrape> => scrape(stack.gateway.origin);
-
-interface Cost {
-  spent: number;
-  calls: number;
-  cacheHits: number;
-}
-
-const costOf = (result: { extensions?: Record<string, unknown> }): Cost =>
-  result.extensions?.cost as Cost;
 
 const FAMILIES = [
   'deskgraph_upstream_calls_total',
@@ -74,7 +64,7 @@ describe('GET /metrics', () => {
       `{ tickets(first: 30) { nodes { id requester { name } } } ticket(id: "${live[0]}") { subject } }`,
     );
     expect(result.errors).toBeUndefined();
-    const cost = result.extensions?.cost as Cost;
+    const cost = costOf(result);
     const freshdesk = stack.emulator.stats();
     expect(cost.calls).toBeGreaterThan(0);
     const after = await metrics();

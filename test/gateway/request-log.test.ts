@@ -4,33 +4,13 @@
  * line, in service mode or in passthrough mode with the caller's key in its header.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OperationReport } from '../../src/http/operation-report.ts';
 import { secretForms } from '../../src/logger.ts';
-import { type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
+import { costOf, type Stack, startStack, UNTHROTTLED } from '../helpers/gateway.ts';
+import { visibleIds } from '../helpers/tickets.ts';
 
-interface RequestLine {
-  time: string;
-  level: string;
-  message: string;
-  requestId: string;
-  operationName: string | null;
-  operationType: string;
-  durationMs: number;
-  calls: number;
-  credits: number;
-  cacheHits: number;
-  errorCodes: string[];
-  status: number;
-  refused?: string;
-}
-
-interface Cost {
-  spent: number;
-  calls: number;
-  cacheHits: number;
-}
-
-const costOf = (result: { extensions?: Record<string, unknown> }): Cost =>
-  result.extensions?.cost as Cost;
+/** A `request` line: the report, with the logger's own fields. */
+type RequestLine = OperationReport & { time: string; level: string; message: string };
 
 /** The `request` line of the request `id` (exactly one). */
 function requestLine(stack: Stack, id: string): RequestLine {
@@ -56,9 +36,7 @@ describe('in service mode', () => {
       emulator: { ...UNTHROTTLED.emulator, tickets: 40 },
       env: UNTHROTTLED.env,
     });
-    live = [...stack.emulator.data.tickets.values()]
-      .filter((ticket) => !ticket.deleted && !ticket.spam)
-      .map((ticket) => String(ticket.id));
+    live = visibleIds(stack.emulator.data);
   });
   afterAll(async () => {
     await stack.close();
@@ -69,7 +47,7 @@ describe('in service mode', () => {
     const first = await stack.gql(query, undefined, { 'x-request-id': 'log-test-1' });
     const second = await stack.gql(query, undefined, { 'x-request-id': 'log-test-2' });
     expect(first.errors).toBeUndefined();
-    const cost = first.extensions?.cost as Cost;
+    const cost = costOf(first);
     expect(cost.calls).toBeGreaterThan(0);
     const line = requestLine(stack, 'log-test-1');
     expect(line).toMatchObject({
@@ -85,7 +63,7 @@ describe('in service mode', () => {
     expect(line.durationMs).toBeGreaterThanOrEqual(0);
     expect(line.refused).toBeUndefined();
     // The same read again: the cache answered it.
-    const again = second.extensions?.cost as Cost;
+    const again = costOf(second);
     expect(again.cacheHits).toBeGreaterThan(0);
     expect(requestLine(stack, 'log-test-2')).toMatchObject({
       calls: again.calls,
@@ -158,7 +136,7 @@ describe('in passthrough mode', () => {
       'x-request-id': 'log-pass-1',
     });
     expect(result.errors).toBeUndefined();
-    const cost = result.extensions?.cost as Cost;
+    const cost = costOf(result);
     expect(requestLine(stack, 'log-pass-1')).toMatchObject({
       operationName: 'Mine',
       calls: cost.calls,
