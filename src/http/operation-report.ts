@@ -58,6 +58,8 @@ const REFUSALS = new Set([
   'UNAUTHENTICATED',
 ]);
 const PERSISTED = /PERSISTED/;
+/** A GraphQL name, of a length fit for a log line. */
+const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
 /** The first token of a document, comments and commas skipped: an operation keyword or `{`. */
 const FIRST_TOKEN = /^(?:\s|,|#[^\n]*(?:\n|$))*(query\b|mutation\b|subscription\b|\{)/;
 
@@ -107,8 +109,9 @@ export function useOperationReport<TContext>(
     onParams({ request, params }) {
       const state = states.get(request);
       if (state !== undefined) {
-        state.operationName =
-          typeof params.operationName === 'string' ? params.operationName : null;
+        // Only a name GraphQL could declare: the field is the caller's free text until validated.
+        const name = params.operationName;
+        state.operationName = typeof name === 'string' && NAME.test(name) ? name : null;
         state.query = typeof params.query === 'string' ? params.query : undefined;
       }
     },

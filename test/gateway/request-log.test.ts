@@ -88,6 +88,18 @@ describe('in service mode', () => {
     });
   });
 
+  it('logs an operation name only when it is a GraphQL name (the field is free text)', async () => {
+    const response = await fetch(stack.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'log-test-6' },
+      body: JSON.stringify({ query: '{ __typename }', operationName: 'not a name\n'.repeat(100) }),
+    });
+    await response.text();
+    const line = requestLine(stack, 'log-test-6');
+    expect(line.operationName).toBeNull();
+    expect(stack.logs.join('')).not.toContain('not a name');
+  });
+
   it('lists the error codes of a partial answer', async () => {
     await stack.gql('{ ticket(id: "999999999") { subject } }', undefined, {
       'x-request-id': 'log-test-4',
