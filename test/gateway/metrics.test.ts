@@ -4,6 +4,7 @@
  * delivery, a subscription and refused operations; every family the issue names; no key in any
  * form anywhere in the scrape; and label sets that stay bounded (200 ticket ids, no new series).
  */
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { secretForms } from '../../src/logger.ts';
@@ -252,6 +253,35 @@ describe('GET /metrics', () => {
   it('is behind the Host check, as /ready is (DNS rebinding)', async () => {
     const result = await scrape(stack.gateway.origin, { host: 'evil.example' });
     expect(result.status).toBe(403);
+  });
+});
+
+describe('with persisted operations only', () => {
+  it('counts an unknown operation and a document sent as text as refused, by their codes', async () => {
+    const manifest = fileURLToPath(
+      new URL('../../operations/generated/persisted-documents.json', import.meta.url),
+    );
+    const persisted = await startStack({
+      emulator: { tickets: 5 },
+      env: { DESKGRAPH_PERSISTED_OPERATIONS: manifest },
+    });
+    try {
+      const unknown = await request(persisted.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ documentId: `sha256:${'0'.repeat(64)}` }),
+      });
+      expect(unknown.statusCode).toBe(404);
+      await unknown.body.text();
+      const text = await persisted.gql('{ __typename }');
+      expect(text.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
+      const result = await scrape(persisted.gateway.origin);
+      const refused = 'deskgraph_operations_refused_total';
+      expect(result.sum(refused, { reason: 'PERSISTED_QUERY_NOT_FOUND' })).toBe(1);
+      expect(result.sum(refused, { reason: 'PERSISTED_QUERY_ONLY' })).toBe(1);
+    } finally {
+      await persisted.close();
+    }
   });
 });
 
