@@ -13,8 +13,6 @@ export interface ContenderSpec {
   kind: ContenderKind;
   upstreamOrigin: string;
   apiKey: string;
-  /** deskgraph only: quota shaping on. */
-  shaping: boolean;
   /** deskgraph only: extra environment for its config. */
   env?: Record<string, string>;
 }
@@ -40,7 +38,6 @@ const running =
       : await startDeskgraph({
           ...target,
           cold: spec.kind === 'C',
-          shaping: spec.shaping,
           env: spec.env,
         });
 const rss = rssSampler();
