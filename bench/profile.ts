@@ -1,9 +1,9 @@
 /**
  * `npm run bench:profile -- [--scenario s1|s2-30|s2-100|s3|s4] [--contender D] [--seconds 10]
- * [--latency 0] [--connections 10] [--top 25]`: where a contender's CPU goes under load. Builds
+ * [--latency 0] [--connections 10] [--top 25] [--no-prof]`: where a contender's CPU goes under load. Builds
  * `dist/`, starts the emulator (limits off) and one contender process under `node --cpu-prof` with
  * `npm start`'s flags, drives it closed loop (autocannon) after a warm-up, stops it, and prints the
- * requests/s and the top frames by self time (with the package or source file each is in). The
+ * requests/s, its CPU time per request, and the top frames by self time (with the package or source file each is in). The
  * `.cpuprofile` stays in the temp directory for a closer look (Chrome DevTools, speedscope).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ const seconds = Number(arg('--seconds', '10'));
 const latencyMs = Number(arg('--latency', '0'));
 const connections = Number(arg('--connections', scenario.startsWith('s4') ? '50' : '10'));
 const top = Number(arg('--top', '25'));
+/** `--no-prof`: no profiler (clean CPU time per request; the profiler adds its own). */
+const profiling = !argv.includes('--no-prof');
 
 const here = new URL('.', import.meta.url);
 const query = (file: string) => readFileSync(new URL(`queries/${file}`, here), 'utf8');
@@ -157,7 +159,7 @@ async function main(): Promise<void> {
     new URL('../dist/bench/contender.js', here),
     [JSON.stringify(spec)],
     'contender',
-    [...NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${dir}`],
+    profiling ? [...NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${dir}`] : NODE_FLAGS,
   );
   try {
     if (latencyMs > 0) {
@@ -166,14 +168,20 @@ async function main(): Promise<void> {
     const origin = new URL(contender.ready.url).origin;
     const next = stream(emulator.ready.ticketIds);
     await closedLoop({ origin, connections, durationMs: 2_000, next });
+    const cpuBefore = await contender.call<number>('cpu');
     const result = await closedLoop({ origin, connections, durationMs: seconds * 1000, next });
+    const cpuUs = (await contender.call<number>('cpu')) - cpuBefore;
     process.stdout.write(
       `${scenario} (${kind}, +${latencyMs} ms, ${connections} connections): ${result.rps.toFixed(0)} req/s, ` +
-        `p50 ${result.p50.toFixed(2)} ms, ${result.errors} errors\n`,
+        `p50 ${result.p50.toFixed(2)} ms, ${(cpuUs / Math.max(1, result.completed)).toFixed(0)} µs CPU a request, ` +
+        `${result.errors} errors\n`,
     );
   } finally {
     await contender.stop();
     await emulator.stop();
+  }
+  if (!profiling) {
+    return;
   }
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) {

@@ -414,10 +414,13 @@ async function closedCell(
   for (let i = 0; i < PROFILE.runs; i += 1) {
     await settle(emulator);
     await emulator.call('reset');
+    const cpuBefore = await run.child.call<number>('cpu');
     const result = await closedLoop({ ...closedOptions, durationMs: PROFILE.runMs });
+    const cpuUs = (await run.child.call<number>('cpu')) - cpuBefore;
     const stats = await emulator.call<EmuStats>('stats');
     runs.push({
       ...result,
+      cpuUsPerQuery: cpuUs / Math.max(1, result.completed),
       callsPerQuery: stats.totalCalls / Math.max(1, result.completed),
       creditsPerQuery: stats.totalCredits / Math.max(1, result.completed),
     });
@@ -438,6 +441,7 @@ async function closedCell(
       errors: runs.reduce((n, r) => n + r.errors, 0),
       callsPerQuery: median(runs.map((r) => r.callsPerQuery)),
       creditsPerQuery: median(runs.map((r) => r.creditsPerQuery)),
+      cpuUsPerQuery: median(runs.map((r) => r.cpuUsPerQuery ?? 0)),
     },
     peakRssMb: rss.peak / 2 ** 20,
   };
@@ -949,6 +953,7 @@ async function main(): Promise<void> {
             `${scenario.id} +${latencyMs}ms ${run.kind}: ${round(cell.closed.rps.median, 0)} rps ` +
               `(spread ${round(cell.closed.rps.spreadPct, 0)}%), p50 ${round(cell.closed.p50.median)} ms, ` +
               `p99 ${round(cell.closed.p99.median)} ms, ${round(cell.closed.callsPerQuery, 1)} calls/q, ` +
+              `${round(cell.closed.cpuUsPerQuery ?? 0, 0)} µs CPU/q, ` +
               `${round(cell.peakRssMb, 0)} MB, ${cell.closed.errors} errors`,
           );
         }

@@ -368,7 +368,9 @@ export function renderMarkdown(results: BenchResults): string {
       `Fixed arrival rate (own open-loop driver, latency from each request's scheduled send time, so ` +
       `coordinated-omission-safe): ${p.openMs / 1000} s at ${Math.round(p.openLoopShare * 100)}% of the slowest contender's ` +
       "closed-loop rate, the same rate for every contender; 'sat.' = requests the contender could not take in time " +
-      '(counted as infinitely late). calls/q = upstream calls per answered query under the closed-loop load. ' +
+      '(counted as infinitely late). calls/q = upstream calls per answered query under the closed-loop load; ' +
+      "CPU µs/q = the contender process's CPU time (user + system) per answered query, which a busy machine " +
+      'changes far less than requests/s. ' +
       'Peak RSS: the contender process during the closed-loop runs (a fresh process per scenario). Latencies in ms.',
   );
   lines.push('');
@@ -386,11 +388,12 @@ export function renderMarkdown(results: BenchResults): string {
       'p50 @rate',
       'p99 @rate',
       'calls/q',
+      'CPU µs/q',
       'peak RSS MB',
       'errors',
     ]),
   );
-  lines.push(row(Array.from({ length: 14 }, () => '---')));
+  lines.push(row(Array.from({ length: 15 }, () => '---')));
   for (const c of results.cells) {
     lines.push(
       row([
@@ -406,6 +409,7 @@ export function renderMarkdown(results: BenchResults): string {
         ms(c.open.p50),
         ms(c.open.p99),
         num(c.closed.callsPerQuery, 1),
+        num(c.closed.cpuUsPerQuery, 0),
         num(c.peakRssMb, 0),
         String(c.closed.errors + c.open.errors),
       ]),

@@ -62,13 +62,15 @@ export interface LoadCell {
   contender: ContenderKind;
   connections: number;
   closed: {
-    runs: (LoadResult & { callsPerQuery: number; creditsPerQuery: number })[];
+    runs: (LoadResult & { callsPerQuery: number; creditsPerQuery: number; cpuUsPerQuery?: number })[];
     rps: Spread;
     p50: Spread;
     p99: Spread;
     errors: number;
     callsPerQuery: number;
     creditsPerQuery: number;
+    /** The contender's CPU time (user + system) per answered query, µs: the median of the runs. */
+    cpuUsPerQuery?: number;
   };
   open: OpenLoopResult;
   peakRssMb: number;

@@ -46,6 +46,11 @@ serveParent(
   { url: running.url, pid: process.pid } satisfies ContenderReady,
   {
     rss: (): RssReport => ({ peak: rss.peak(), current: rss.current() }),
+    /** CPU time this process has used (user + system, µs): per query, robust to a busy machine. */
+    cpu: (): number => {
+      const usage = process.cpuUsage();
+      return usage.user + usage.system;
+    },
     'reset-rss': () => {
       rss.reset();
       return true;
