@@ -62,7 +62,11 @@ export interface LoadCell {
   contender: ContenderKind;
   connections: number;
   closed: {
-    runs: (LoadResult & { callsPerQuery: number; creditsPerQuery: number; cpuUsPerQuery?: number })[];
+    runs: (LoadResult & {
+      callsPerQuery: number;
+      creditsPerQuery: number;
+      cpuUsPerQuery?: number;
+    })[];
     rps: Spread;
     p50: Spread;
     p99: Spread;

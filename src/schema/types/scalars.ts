@@ -9,7 +9,8 @@ const ISO =
  * Already `YYYY-MM-DDTHH:MM:SSZ`, every part in range (as Freshdesk sends every date): the day is
  * checked against the month below, since `Date.parse` rolls 2024-02-30 over into March.
  */
-const CANONICAL = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
+const CANONICAL =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
 /** Days in each month, February at 28 (the 29th takes the slow path). */
 const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
