@@ -19,6 +19,7 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  GraphQLError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
@@ -37,6 +38,12 @@ type MaybePromise<T> = T | Promise<T>;
 type Entry = { uses: number; lastRequest?: string; compiled?: CompiledQuery | null };
 
 const bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Entry>>>();
+
+/** Counted since the process started (for metrics and tests). */
+const stats = { compiled: 0, compiledExecutions: 0, fallbacks: 0 };
+
+/** Documents compiled, executions that ran compiled, and compiled executions handed back to graphql-js. */
+export const compiledExecutionStats = (): Readonly<typeof stats> => ({ ...stats });
 
 /** Directives the compiled path executes as graphql-js does. */
 const PLAIN_DIRECTIVES = new Set(['include', 'skip']);
@@ -103,12 +110,45 @@ function compiledFor(args: ExecutionArgs, requestId: string): CompiledQuery | un
       try {
         const compiled = compileQuery(args.schema, args.document, args.operationName ?? undefined);
         entry.compiled = isCompiledQuery(compiled) ? compiled : null;
+        stats.compiled += entry.compiled === null ? 0 : 1;
       } catch {
         // Whatever graphql-jit cannot take, graphql-js executes.
       }
     }
   }
   return entry.compiled ?? undefined;
+}
+
+/**
+ * The result with its errors placed as graphql-js places them: graphql-jit gives an error its
+ * locations alone, which Yoga drops when it rebuilds errors from their source and positions (and so
+ * would src/errors.ts); graphql-js gives the field's nodes, from which both compute them.
+ */
+function placed(result: ExecutionResult, document: DocumentNode): ExecutionResult {
+  const source = document.loc?.source;
+  if (!result.errors?.some((error) => error.nodes === undefined) || source === undefined) {
+    return result;
+  }
+  const lineStarts = [0];
+  for (let i = source.body.indexOf('\n'); i !== -1; i = source.body.indexOf('\n', i + 1)) {
+    lineStarts.push(i + 1);
+  }
+  return {
+    ...result,
+    errors: result.errors.map((error) =>
+      error.nodes !== undefined || error.locations === undefined
+        ? error
+        : new GraphQLError(error.message, {
+            source,
+            positions: error.locations.map(
+              ({ line, column }) => (lineStarts[line - 1] ?? 0) + column - 1,
+            ),
+            path: error.path,
+            originalError: error.originalError ?? undefined,
+            extensions: error.extensions,
+          }),
+    ),
+  };
 }
 
 /** Whether the compiled query refused the request before executing (its variables). */
@@ -128,11 +168,16 @@ export function executeOperation(
   if (compiled === undefined) {
     return fallback(args);
   }
+  stats.compiledExecutions += 1;
+  const handBack = (result: ExecutionResult) => {
+    if (!refusedBeforeExecution(result)) {
+      return placed(result, args.document);
+    }
+    stats.fallbacks += 1;
+    return fallback(args);
+  };
   const result = compiled.query(args.rootValue, args.contextValue, args.variableValues);
-  if (result instanceof Promise) {
-    return result.then((done) => (refusedBeforeExecution(done) ? fallback(args) : done));
-  }
-  return refusedBeforeExecution(result) ? fallback(args) : result;
+  return result instanceof Promise ? result.then(handBack) : handBack(result);
 }
 
 /** Yoga's execution through `executeOperation` (first among the plugins that wrap execution). */
