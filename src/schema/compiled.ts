@@ -124,7 +124,7 @@ function compiledFor(args: ExecutionArgs, requestId: string): CompiledQuery | un
  * locations alone, which Yoga drops when it rebuilds errors from their source and positions (and so
  * would src/errors.ts); graphql-js gives the field's nodes, from which both compute them.
  */
-function placed(result: ExecutionResult, document: DocumentNode): ExecutionResult {
+export function placeErrors(result: ExecutionResult, document: DocumentNode): ExecutionResult {
   const source = document.loc?.source;
   if (!result.errors?.some((error) => error.nodes === undefined) || source === undefined) {
     return result;
@@ -157,12 +157,15 @@ const refusedBeforeExecution = (result: ExecutionResult) =>
 
 /**
  * Executes `args` (for request `requestId`) compiled when it may be, else (and for what the
- * compiled query refuses before executing) with `fallback`, graphql-js's execution.
+ * compiled query refuses before executing) with `fallback`, graphql-js's execution. `place`:
+ * errors placed as graphql-js places them (`placeErrors`); a caller that may throw the result
+ * away (the estimate's probe) places them itself when it keeps it.
  */
 export function executeOperation(
   args: ExecutionArgs,
   requestId: string,
   fallback: (args: ExecutionArgs) => MaybePromise<ExecutionResult>,
+  place = true,
 ): MaybePromise<ExecutionResult> {
   const compiled = compiledFor(args, requestId);
   if (compiled === undefined) {
@@ -171,7 +174,7 @@ export function executeOperation(
   stats.compiledExecutions += 1;
   const handBack = (result: ExecutionResult) => {
     if (!refusedBeforeExecution(result)) {
-      return placed(result, args.document);
+      return place ? placeErrors(result, args.document) : result;
     }
     stats.fallbacks += 1;
     return fallback(args);

@@ -29,7 +29,7 @@ import { type Estimate, estimateOperation } from '../plan/estimate.ts';
 import { Selection } from '../plan/selection.ts';
 import type { QuotaStatus } from '../quota/scheduler.ts';
 import { CacheMiss } from '../upstream/freshdesk-client.ts';
-import { executeOperation } from './compiled.ts';
+import { executeOperation, placeErrors } from './compiled.ts';
 
 export interface OperationRequest {
   document: DocumentNode;
@@ -231,6 +231,7 @@ async function probe(ctx: Context, request: OperationRequest, allowStale: boolea
       },
       ctx.requestId,
       execute,
+      false,
     );
   } catch {
     return failed;
@@ -239,9 +240,11 @@ async function probe(ctx: Context, request: OperationRequest, allowStale: boolea
   if (failure !== undefined) {
     result = { data: null, errors: [failure] };
   }
+  const complete = session.misses.size === 0 && referenceMisses === 0;
   return {
-    complete: session.misses.size === 0 && referenceMisses === 0,
-    result,
+    complete,
+    // An incomplete probe's result (its errors the reads the caches lack) is thrown away.
+    result: complete ? placeErrors(result, request.document) : result,
     cacheHits: cost.cacheHits,
     warnings: probeCtx.warnings,
     stale,
