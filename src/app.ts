@@ -25,11 +25,13 @@ import { changeFeed } from './freshness/change-feed.ts';
 import { createFreshness, type Freshness } from './freshness/freshness.ts';
 import { WEBHOOK_PATH } from './freshness/receiver.ts';
 import { corsFor, refuseRequest, useCsrfPrevention } from './http/browser-guard.ts';
+import { graphiqlOptions, renderGraphiQL } from './http/graphiql.ts';
 import { useRequestParseErrors } from './http/request-errors.ts';
 import { useOperationLimits } from './limits/operation-limits.ts';
 import { useResultBound, withResultBound } from './limits/result-bound.ts';
 import { CredentialCache } from './loaders/credential-cache.ts';
 import type { Logger } from './logger.ts';
+import { persistedOperations } from './persisted-operations.ts';
 import { CredentialRegistry } from './quota/credentials.ts';
 import type { Priority } from './quota/quota-gate.ts';
 import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts';
@@ -74,22 +76,6 @@ export interface App {
 
 /** The schema with every list field counting into its operation's result budget. */
 const boundedSchema = withResultBound(schema);
-
-const EXAMPLE_QUERY = `# Welcome to deskgraph: Freshdesk as a graph.
-# Press the run button to fetch the five newest tickets.
-{
-  tickets(first: 5) {
-    nodes {
-      id
-      subject
-      status
-      priority
-      createdAt
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-`;
 
 /** Classes a caller may ask for in `X-Deskgraph-Priority`; `webhook` is the gateway's own. */
 const PRIORITIES: readonly Priority[] = ['interactive', 'explorer', 'bulk'];
@@ -139,7 +125,8 @@ export function createApp(deps: AppDeps): App {
     schema: boundedSchema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: config.graphiql ? { defaultQuery: EXAMPLE_QUERY, title: 'deskgraph' } : false,
+    graphiql: config.graphiql ? graphiqlOptions() : false,
+    renderGraphiQL,
     maskedErrors: { maskError: createMaskError(logger) },
     logging: false,
     cors: corsFor(guard),
@@ -154,6 +141,7 @@ export function createApp(deps: AppDeps): App {
       useCsrfPrevention(),
       useRequestParseErrors(),
       useRequestBodyLimit(config.maxBodyBytes),
+      ...persistedOperations(config.persistedOperations, boundedSchema, logger),
       useOperationLimits({ limits, introspection: config.introspection }),
       useResultBound<Context>({
         maxItems: limits.resultItems,

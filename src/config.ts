@@ -2,6 +2,7 @@
  * The one place that reads the environment (contract section 2). `loadConfig` collects every problem
  * and throws them together, so a bad start names all of them at once.
  */
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type CacheKind, readMaxAges } from './cache/kinds.ts';
 import { type PlanLimits, readPlan } from './quota/plans.ts';
@@ -105,8 +106,14 @@ export interface Config {
   maxBodyBytes: number;
   /** Schema introspection (`DESKGRAPH_INTROSPECTION`); when off, validation errors suggest no field names. @default true */
   introspection: boolean;
-  /** GraphiQL at `/graphql` in a browser (`DESKGRAPH_GRAPHIQL`). @default true */
+  /** GraphiQL at `/graphql` in a browser (`DESKGRAPH_GRAPHIQL`), served whole by the gateway. @default true */
   graphiql: boolean;
+  /**
+   * Persisted operations (`DESKGRAPH_PERSISTED_OPERATIONS`, the path of a manifest such as
+   * `operations/generated/persisted-documents.json`); `only` (`DESKGRAPH_PERSISTED_ONLY`, default
+   * true) refuses every document not in it. @default undefined (any document runs)
+   */
+  persistedOperations?: { manifest: string; only: boolean };
   /**
    * Web origins allowed to call the gateway from a browser (`DESKGRAPH_CORS_ORIGINS`, comma
    * separated, e.g. `https://app.acme.com`). Every other cross-origin request is refused. @default []
@@ -173,6 +180,26 @@ export function embeddedPlan(plan: PlanConfig | undefined):
     ticketsList: limits.tickets_list,
     contactsList: limits.contacts_list,
   };
+}
+
+/** The persisted-operations setting: a manifest path that exists, and whether only it runs. */
+function persisted(
+  manifest: string | undefined,
+  only: boolean | undefined,
+  problems: string[],
+): Config['persistedOperations'] {
+  if (manifest === undefined) {
+    if (only !== undefined) {
+      // Someone meant to lock the gateway down: without a manifest nothing would be.
+      problems.push('DESKGRAPH_PERSISTED_ONLY needs DESKGRAPH_PERSISTED_OPERATIONS (a manifest).');
+    }
+    return undefined;
+  }
+  if (!existsSync(manifest)) {
+    problems.push(`DESKGRAPH_PERSISTED_OPERATIONS: no file "${manifest}".`);
+    return undefined;
+  }
+  return { manifest, only: only ?? true };
 }
 
 /** Thrown by `loadConfig` with every problem found. */
@@ -324,6 +351,13 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: int('DESKGRAPH_MAX_BODY_BYTES', 25_000_000, 1_000, 1_000_000_000),
     introspection: bool('DESKGRAPH_INTROSPECTION', true),
     graphiql: bool('DESKGRAPH_GRAPHIQL', true),
+    persistedOperations: persisted(
+      read('DESKGRAPH_PERSISTED_OPERATIONS'),
+      read('DESKGRAPH_PERSISTED_ONLY') === undefined
+        ? undefined
+        : bool('DESKGRAPH_PERSISTED_ONLY', true),
+      problems,
+    ),
     corsOrigins: readOrigins(list('DESKGRAPH_CORS_ORIGINS'), problems),
     allowedHosts: list('DESKGRAPH_ALLOWED_HOSTS').map((host) => host.toLowerCase()),
     shutdownGraceMs: int('DESKGRAPH_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
