@@ -100,46 +100,40 @@ function areaOf(url: string): string {
   return url.startsWith('node:') ? 'node internals' : '(native, GC, idle)';
 }
 
-/** Self time per area (package), largest first. */
-export function topAreas(profile: CpuProfile, count: number): string[] {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const delta = profile.timeDeltas[i] ?? 0;
-    const area = areaOf(byId.get(id)?.callFrame.url ?? '');
-    self.set(area, (self.get(area) ?? 0) + delta);
-    total += delta;
-  });
-  return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([area, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${area}`);
-}
+type CallFrame = CpuProfile['nodes'][number]['callFrame'];
 
-/** Self time per frame (function, where), largest first, as shares of all samples. */
-export function topFrames(profile: CpuProfile, count: number): string[] {
+/** Self time summed per `keyOf(frame)`, the `count` largest, as shares of all samples. */
+function topBy(profile: CpuProfile, count: number, keyOf: (frame: CallFrame) => string): string[] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
     const frame = byId.get(id)?.callFrame;
-    if (!frame) {
-      return;
-    }
-    const where = frame.url.includes('/node_modules/')
-      ? frame.url.slice(frame.url.lastIndexOf('/node_modules/') + 14)
-      : frame.url.replace(/^.*\/(dist|src)\//, '$1/');
-    const key = `${frame.functionName || '(anonymous)'}  ${where ? `${where}:${frame.lineNumber + 1}` : ''}`;
-    self.set(key, (self.get(key) ?? 0) + delta);
     total += delta;
+    if (frame) {
+      const key = keyOf(frame);
+      self.set(key, (self.get(key) ?? 0) + delta);
+    }
   });
   return [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([key, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
 }
+
+/** Self time per area (package), largest first. */
+export const topAreas = (profile: CpuProfile, count: number): string[] =>
+  topBy(profile, count, (frame) => areaOf(frame.url));
+
+/** Self time per frame (function, where), largest first. */
+export const topFrames = (profile: CpuProfile, count: number): string[] =>
+  topBy(profile, count, (frame) => {
+    const where = frame.url.includes('/node_modules/')
+      ? frame.url.slice(frame.url.lastIndexOf('/node_modules/') + 14)
+      : frame.url.replace(/^.*\/(dist|src)\//, '$1/');
+    return `${frame.functionName || '(anonymous)'}  ${where ? `${where}:${frame.lineNumber + 1}` : ''}`;
+  });
 
 async function main(): Promise<void> {
   await buildDist();

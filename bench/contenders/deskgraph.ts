@@ -23,7 +23,7 @@ import { changeFeed } from '../../src/freshness/change-feed.ts';
 import type { CredentialCache } from '../../src/loaders/credential-cache.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createQuotaScheduler } from '../../src/quota/scheduler.ts';
-import { startGateway } from '../../src/server.ts';
+import { quotaSettings, startGateway } from '../../src/server.ts';
 import { FreshdeskClient } from '../../src/upstream/freshdesk-client.ts';
 
 export interface DeskgraphContender {
@@ -53,13 +53,7 @@ export async function startDeskgraph(options: DeskgraphOptions): Promise<Deskgra
     return { url: gateway.url, close: () => gateway.close() };
   }
   const logger = createLogger({ level: 'silent', secrets: [config.apiKey] });
-  const quota = createQuotaScheduler({
-    plan: config.plan,
-    windowMs: config.quotaWindowMs,
-    bulkReservePercent: config.quotaBulkReservePercent,
-    webhookSharePercent: config.quotaWebhookSharePercent,
-    unverifiedSharePercent: config.quotaUnverifiedSharePercent,
-  });
+  const quota = createQuotaScheduler(quotaSettings(config));
   const client = new FreshdeskClient({
     origin: options.upstreamOrigin,
     timeoutMs: config.upstreamTimeoutMs,
