@@ -1,10 +1,10 @@
 /**
  * Compiled execution: a query document the gateway has seen before is executed by a function
- * graphql-jit generated for it (once per document, kept as long as Yoga's parse cache keeps the
- * document), instead of graphql-js walking the document field by field on every request (its
- * argument coercion, field collection and completion per field were a third of a ticket page's
- * CPU). The resolvers are the same functions (result bound, field scopes, loaders), so what they
- * read, spend and report is the same.
+ * graphql-jit generated for it (once per document, the 256 most recently used kept), instead of
+ * graphql-js walking the document field by field on every request (its argument coercion, field
+ * collection and completion per field were a third of a ticket page's CPU). The resolvers are the
+ * same functions (result bound, field scopes, loaders), so what they read, spend and report is the
+ * same.
  *
  * graphql-js still executes what the compiled path might answer differently:
  * - anything but a query (mutations run one field after another, subscriptions stream), a document
@@ -27,15 +27,23 @@ import {
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 
 type MaybePromise<T> = T | Promise<T>;
 
 /**
  * Per document and operation name: the requests that executed it so far (the last one's id: a
- * request's probe on the caches and its execution count once), then the compiled query (or null:
- * never).
+ * request's probe on the caches and its execution count once), and whether it can never be
+ * compiled.
  */
-type Entry = { uses: number; lastRequest?: string; compiled?: CompiledQuery | null };
+type Entry = { uses: number; lastRequest?: string; never?: boolean };
+
+/**
+ * Compiled documents kept at most (about 33 KB of heap each for the dashboard's document): the
+ * least recently used one is dropped, and compiled again if it comes back.
+ */
+const MAX_COMPILED = 256;
+const compiledQueries = new LRUCache<Entry, CompiledQuery>({ max: MAX_COMPILED });
 
 const bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Entry>>>();
 
@@ -104,19 +112,28 @@ function compiledFor(args: ExecutionArgs, requestId: string): CompiledQuery | un
     entry.lastRequest = requestId;
     entry.uses += 1;
   }
-  if (entry.compiled === undefined && entry.uses >= 2) {
-    entry.compiled = null;
-    if (compilableOperation(args.document, args.operationName) !== undefined) {
-      try {
-        const compiled = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-        entry.compiled = isCompiledQuery(compiled) ? compiled : null;
-        stats.compiled += entry.compiled === null ? 0 : 1;
-      } catch {
-        // Whatever graphql-jit cannot take, graphql-js executes.
+  if (entry.never || entry.uses < 2) {
+    return undefined;
+  }
+  const kept = compiledQueries.get(entry);
+  if (kept !== undefined) {
+    return kept;
+  }
+  entry.never = true;
+  if (compilableOperation(args.document, args.operationName) !== undefined) {
+    try {
+      const compiled = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+      if (isCompiledQuery(compiled)) {
+        entry.never = false;
+        compiledQueries.set(entry, compiled);
+        stats.compiled += 1;
+        return compiled;
       }
+    } catch {
+      // Whatever graphql-jit cannot take, graphql-js executes.
     }
   }
-  return entry.compiled ?? undefined;
+  return undefined;
 }
 
 /**
