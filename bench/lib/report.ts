@@ -17,18 +17,18 @@ const TARGET_SCENARIOS = ['s1', 's2-30', 's2-100', 's3'];
  */
 export const WHERE_TIME_GOES: Record<string, string> = {
   s1:
-    'answered from the read cache once warm; about 0.7 ms of CPU a query against (A)’s 0.09: socket writes ' +
-    '(writev) 15%, Yoga’s request plumbing (whatwg-node, envelop) about 20%, GC 5-7%, the cost estimate 4%, ' +
-    'AsyncLocalStorage’s promise hooks (request and field scopes) 3%',
+    'answered from the read cache once warm; about 240 µs of CPU a query against (A)’s 72: Yoga’s request ' +
+    'plumbing (whatwg-node, envelop) 23%, socket writes 7%, GC 5%, the cost estimate 6%, AsyncLocalStorage’s ' +
+    'promise hooks (request and field scopes) 4%; compiled execution took it from about 320 µs',
   's2-30':
     'as for 100 tickets: GC, serialising the answer, AsyncLocalStorage’s promise hooks; execution is compiled',
   's2-100':
     'GC 14%, writing and serialising the answer 15% (writeUtf8String, JSON.stringify), AsyncLocalStorage’s ' +
-    'promise hooks 8%, compiled execution 3% (graphql-js walking 100 tickets field by field was about 40%: ' +
-    '4.5 → 2.7 ms of CPU a query)',
+    'promise hooks 8%, compiled execution 3% (graphql-js walking 100 tickets field by field took it to ' +
+    '3.9 ms of CPU a query; compiled 2.3 ms)',
   s3:
     'answered from the read cache once warm (0 calls a query); GC 21%, serialising 9%, conversations and ' +
-    'cursors 4%; compiled execution took it from 11.0 to 6.3-7.7 ms of CPU a query',
+    'cursors 4%; compiled execution and DateTime as Freshdesk sends it took it from 13.3 to 10.0 ms of CPU a query',
 };
 
 /** Short scenario labels for the load table. */
