@@ -1,6 +1,6 @@
 /**
  * Builds the gateway (no listening): the Yoga GraphQL handler plus the plain HTTP routes
- * (`/health`, `/ready`), as one node:http request listener. Every request but `/health` passes the
+ * (`/health`, `/ready`, `/metrics`), as one node:http request listener. Every request but `/health` passes the
  * browser guard (Host and Origin, src/http/browser-guard.ts) before anything else; GraphQL requests
  * then pass the CSRF check, the body limit and the operation limits (src/limits/) before the cost
  * estimate and any upstream call.
@@ -26,6 +26,7 @@ import { createFreshness, type Freshness } from './freshness/freshness.ts';
 import { WEBHOOK_PATH } from './freshness/receiver.ts';
 import { corsFor, refuseRequest, useCsrfPrevention } from './http/browser-guard.ts';
 import { graphiqlOptions, renderGraphiQL } from './http/graphiql.ts';
+import { createObservability, METRICS_PATH, type Observability } from './http/observability.ts';
 import { useRequestParseErrors } from './http/request-errors.ts';
 import { useOperationLimits } from './limits/operation-limits.ts';
 import { useResultBound, withResultBound } from './limits/result-bound.ts';
@@ -68,6 +69,8 @@ export interface App {
   freshness: Freshness;
   /** Freshdesk's answers kept across operations (`src/cache/`): statistics for metrics. */
   readCache: ReadCache;
+  /** Metrics (`/metrics`) and the request log (`src/http/observability.ts`). */
+  observability: Observability;
   /** Requests being served now, subscription streams aside (a graceful stop waits for them). */
   inFlight(): number;
   /** From now on every response asks the client to close its connection (a stop is under way). */
@@ -114,6 +117,7 @@ export function createApp(deps: AppDeps): App {
 
   const freshness = deps.freshness ?? createFreshness({ config, client, logger });
   const readCache = deps.readCache ?? readCacheFor(config, client.origin, changeFeed);
+  const observability = createObservability({ ...deps, quota, freshness, readCache });
 
   const guard = {
     corsOrigins: config.corsOrigins,
@@ -138,6 +142,8 @@ export function createApp(deps: AppDeps): App {
     // Cheapest refusals first: CSRF and body size before the body is read, operation limits before
     // validation, the quota gate before any resolver.
     plugins: [
+      // First: it times the whole request and hears every refusal after it.
+      observability.plugin,
       useCsrfPrevention(),
       useRequestParseErrors(),
       useRequestBodyLimit(config.maxBodyBytes),
@@ -217,7 +223,7 @@ export function createApp(deps: AppDeps): App {
     const requestId = offered && REQUEST_ID.test(offered) ? offered : randomUUID();
     res.setHeader('x-request-id', requestId);
     requestScope.run({ requestId }, () => {
-      const path = (req.url ?? '/').split('?')[0];
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (path === '/health') {
         sendJson(res, 200, { status: 'ok' });
         return;
@@ -227,11 +233,13 @@ export function createApp(deps: AppDeps): App {
       // browser guard (no page sends them, the secret authenticates them, and a tunnel or proxy
       // forwards them under its own Host name); their module limits their bodies.
       if (path === WEBHOOK_PATH && freshness.receiver) {
+        observability.watchWebhook(req, res);
         freshness.receiver.handle(req, res);
         return;
       }
       const refusal = refuseRequest(req, guard);
       if (refusal) {
+        observability.refused(refusal.code, refusal.status, path);
         sendJson(res, refusal.status, {
           errors: [{ message: refusal.message, extensions: { code: refusal.code } }],
         });
@@ -243,6 +251,10 @@ export function createApp(deps: AppDeps): App {
         );
         return;
       }
+      if (path === METRICS_PATH) {
+        observability.serveMetrics(req, res);
+        return;
+      }
       void yoga(req, res);
     });
   };
@@ -251,6 +263,7 @@ export function createApp(deps: AppDeps): App {
     handler,
     freshness,
     readCache,
+    observability,
     inFlight: () => active,
     drain: () => {
       draining = true;

@@ -108,6 +108,8 @@ export interface Config {
   introspection: boolean;
   /** GraphiQL at `/graphql` in a browser (`DESKGRAPH_GRAPHIQL`), served whole by the gateway. @default true */
   graphiql: boolean;
+  /** Prometheus metrics at `/metrics` (`DESKGRAPH_METRICS`). @default true */
+  metrics: boolean;
   /**
    * Persisted operations (`DESKGRAPH_PERSISTED_OPERATIONS`, the path of a manifest such as
    * `operations/generated/persisted-documents.json`); `only` (`DESKGRAPH_PERSISTED_ONLY`, default
@@ -351,6 +353,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: int('DESKGRAPH_MAX_BODY_BYTES', 25_000_000, 1_000, 1_000_000_000),
     introspection: bool('DESKGRAPH_INTROSPECTION', true),
     graphiql: bool('DESKGRAPH_GRAPHIQL', true),
+    metrics: bool('DESKGRAPH_METRICS', true),
     persistedOperations: persisted(
       read('DESKGRAPH_PERSISTED_OPERATIONS'),
       read('DESKGRAPH_PERSISTED_ONLY') === undefined

@@ -140,6 +140,11 @@ export interface CallRecord {
   attempt: number;
 }
 
+/** One finished attempt as the client's observers hear it (`observe`: metrics), whoever made it. */
+export interface ObservedCall extends CallRecord {
+  priority: Priority;
+}
+
 export interface SessionOptions {
   apiKey: string;
   /** Epoch ms after which nothing more is attempted. */
@@ -225,6 +230,7 @@ export class FreshdeskClient {
   readonly #random: () => number;
   readonly #signals = new WeakMap<SessionOptions, OperationSignals>();
   readonly #credentials = new WeakMap<SessionOptions, string>();
+  readonly #observers = new Set<(call: ObservedCall) => void>();
 
   constructor(options: FreshdeskClientOptions) {
     this.origin = new URL(options.origin).origin;
@@ -290,6 +296,17 @@ export class FreshdeskClient {
   /** A view of the client bound to one caller's key, deadline and priority (one per GraphQL operation). */
   session(options: SessionOptions): FreshdeskSession {
     return new FreshdeskSession(this, options);
+  }
+
+  /**
+   * Hears every finished attempt of every session (operations, webhook look-ups, the sweep); the
+   * returned function stops it. An observer's failure is its own.
+   */
+  observe(listener: (call: ObservedCall) => void): () => void {
+    this.#observers.add(listener);
+    return () => {
+      this.#observers.delete(listener);
+    };
   }
 
   async close(): Promise<void> {
@@ -478,7 +495,7 @@ export class FreshdeskClient {
         // credits charged for a window, since Freshdesk may have counted the call.
         this.#quota.settle(quotaRequest, NO_ANSWER);
       }
-      session.onCall?.({
+      const call: CallRecord = {
         method,
         path: target,
         status,
@@ -486,7 +503,18 @@ export class FreshdeskClient {
         durationMs: performance.now() - started,
         queuedMs,
         attempt,
-      });
+      };
+      session.onCall?.(call);
+      if (this.#observers.size > 0) {
+        const observed = { ...call, priority: session.priority ?? 'interactive' };
+        for (const observer of this.#observers) {
+          try {
+            observer(observed);
+          } catch {
+            // An observer's failure is its own.
+          }
+        }
+      }
     }
   }
 }

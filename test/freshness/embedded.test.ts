@@ -37,7 +37,7 @@ beforeAll(async () => {
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
   });
   const match =
-    /^deskgraph ready at (\S+) \(upstream: embedded Freshdesk emulator at (\S+), admin key (\S+)\)$/.exec(
+    /^deskgraph ready at (\S+) \(upstream: embedded Freshdesk emulator at (\S+), admin key ([^\s,]+), Freshdesk answered, key accepted\)$/.exec(
       line,
     );
   expect(match, line).not.toBeNull();

@@ -1,14 +1,19 @@
 /**
  * `npm start` as a newcomer runs it: a child process with no Freshdesk configured starts the embedded
- * emulator, prints one ready line, and serves tickets from the emulator over HTTP. Like `npm start`
+ * emulator, prints one ready line, and serves tickets from the emulator over HTTP. The ready line
+ * says whether Freshdesk answered and took the key (a wrong key, an unreachable upstream); a start
+ * that fails (a taken port, a bad bind address) prints one line and exits 1. Like `npm start`
  * (`prestart` builds, then `node <flags> dist/index.js`), the test runs the esbuild bundle in plain
  * Node, built into a directory of its own (so it never races a build of `dist/`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_FLAGS } from '../../scripts/build.ts';
+import { type Emulator, startEmulator } from '../../src/emulator/index.ts';
 import { root, withBundle } from '../helpers/bundle.ts';
 import { postGraphQL } from '../helpers/gateway.ts';
 
@@ -131,3 +136,142 @@ describe('npm start with no Freshdesk configured', () => {
     expect(stderr).toMatch(/vanity domains/);
   });
 });
+
+/** Runs the bundle until it exits; its code, stdout and stderr. */
+function runToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, startArgs(), {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  proc.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`still running after 15 s:\n${stderr}`)),
+      15_000,
+    );
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('an honest ready line', () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, tickets: 5 });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('says Freshdesk answered and the key was accepted', async () => {
+    const { line } = await start({
+      FRESHDESK_BASE_URL: emulator.origin,
+      FRESHDESK_API_KEY: emulator.apiKeys.admin,
+    });
+    expect(line).toBe(
+      `deskgraph ready at ${/at (\S+)/.exec(line)?.[1]} (upstream: ${emulator.origin}, Freshdesk answered, key accepted)`,
+    );
+  });
+
+  it('says the key was refused (401), never the key, and still serves', async () => {
+    const key = 'wrong-key-0123456789abcdef';
+    const { line, output } = await start({
+      FRESHDESK_BASE_URL: emulator.origin,
+      FRESHDESK_API_KEY: key,
+    });
+    expect(line).toMatch(
+      /\(upstream: http:\/\/127\.0\.0\.1:\d+, Freshdesk answered, key refused \(401\)\)$/,
+    );
+    const url = /at (http:\/\/localhost:\d+\/graphql)/.exec(line)?.[1] as string;
+    const result = await postGraphQL(url, '{ __typename }');
+    expect(result.data).toEqual({ __typename: 'Query' });
+    expect(output()).not.toContain(key);
+  });
+
+  it('says the upstream is not reachable, and why, and still serves', async () => {
+    const closed = await closedPort();
+    const { line } = await start({
+      FRESHDESK_BASE_URL: `http://127.0.0.1:${closed}`,
+      FRESHDESK_API_KEY: 'some-key-0123456789',
+    });
+    expect(line).toMatch(/, not reachable: .*ECONNREFUSED.*\)$/);
+    const url = /at (http:\/\/localhost:\d+\/graphql)/.exec(line)?.[1] as string;
+    expect((await postGraphQL(url, '{ __typename }')).status).toBe(200);
+  });
+
+  it('in passthrough mode without a service key, says there is no key to check', async () => {
+    const { line } = await start({
+      FRESHDESK_BASE_URL: emulator.origin,
+      DESKGRAPH_AUTH: 'passthrough',
+    });
+    expect(line).toMatch(/, passthrough: no service key to check, each request brings its own\)$/);
+  });
+});
+
+describe('a start that fails', () => {
+  it('on a taken port prints one line naming the port, with no stack, and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { code, stdout, stderr } = await runToExit({
+        PORT: String(port),
+        FRESHDESK_BASE_URL: 'http://127.0.0.1:9',
+        FRESHDESK_API_KEY: 'some-key-0123456789',
+      });
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(
+        stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('{')),
+      ).toEqual([
+        `deskgraph cannot start. port ${port} on 127.0.0.1 is already in use by another process (set PORT to a free port).`,
+      ]);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('on a bad bind address prints one line naming HOST and exits 1', async () => {
+    const { code, stdout, stderr } = await runToExit({
+      PORT: '0',
+      HOST: '256.1.1.1',
+      FRESHDESK_BASE_URL: 'http://127.0.0.1:9',
+      FRESHDESK_API_KEY: 'some-key-0123456789',
+    });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    const plain = stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('{'));
+    expect(plain).toHaveLength(1);
+    expect(plain[0]).toMatch(
+      /^deskgraph cannot start\. cannot listen on 256\.1\.1\.1:0: .*\(set HOST\)\.$/,
+    );
+  });
+});
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

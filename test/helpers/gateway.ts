@@ -34,6 +34,17 @@ export interface GraphQLResponse<TData> {
   extensions?: Record<string, unknown>;
 }
 
+/** An answer's `extensions.cost` (the part tests compare with counts). */
+export interface Cost {
+  estimated: number;
+  spent: number;
+  calls: number;
+  cacheHits: number;
+}
+
+export const costOf = (result: { extensions?: Record<string, unknown> }): Cost =>
+  result.extensions?.cost as Cost;
+
 export interface StackOptions {
   emulator?: Parameters<typeof startEmulator>[0];
   /** Extra environment for `loadConfig` (FRESHDESK_BASE_URL and the key are set for you). */

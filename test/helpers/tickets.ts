@@ -12,3 +12,7 @@ export const firstTicketPage = (data: EmulatorData, n: number): TicketRecord[] =
       a.created_at === b.created_at ? b.id - a.id : a.created_at < b.created_at ? 1 : -1,
     )
     .slice(0, n);
+
+/** The ids of the visible tickets, as the gateway spells them. */
+export const visibleIds = (data: EmulatorData): string[] =>
+  [...data.tickets.values()].filter(visible).map((t) => String(t.id));
