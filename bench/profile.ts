@@ -154,6 +154,7 @@ async function main(): Promise<void> {
     [JSON.stringify(spec)],
     'contender',
     profiling ? [...NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${dir}`] : NODE_FLAGS,
+    join(dir, 'contender.log'),
   );
   try {
     if (latencyMs > 0) {

@@ -294,6 +294,8 @@ const emulatorFile = new URL('procs/emulator.ts', here);
  * this driver still run under tsx.
  */
 const contenderFile = new URL('../dist/bench/contender.js', here);
+/** Where the contenders' log lines (stderr) go: one file per bench run, in the temp directory. */
+const CONTENDER_LOG = join(tmpdir(), `deskgraph-bench-contenders-${process.pid}.log`);
 
 function startEmulatorProcess(options: Record<string, unknown>, label: string) {
   return startChild<EmulatorReady>(emulatorFile, [JSON.stringify(options)], label);
@@ -315,6 +317,8 @@ async function startContender(
     [JSON.stringify(spec)],
     CONTENDER_NAMES[kind],
     NODE_FLAGS,
+    // deskgraph logs as `npm start` does (LOG_LEVEL's default, info: a line per request) to a file.
+    CONTENDER_LOG,
   );
   return { kind, child, origin: new URL(child.ready.url).origin };
 }
@@ -880,6 +884,7 @@ async function main(): Promise<void> {
   const only = listArg('--only');
   const host = machine();
   log(`deskgraph bench${QUICK ? ' (quick)' : ''}: ${host.cpu}, ${host.cores} cores, ${host.node}`);
+  log(`contenders' log lines: ${CONTENDER_LOG}`);
 
   await buildDist();
   const emulator = await startEmulatorProcess(

@@ -1,6 +1,7 @@
 /**
  * Contenders (C) and (D): deskgraph itself, built from `src/` exactly as `npm start` builds it, quota
- * gate, cost estimate, `extensions.cost` and caches in, in every scenario.
+ * gate, cost estimate, `extensions.cost` and caches in, in every scenario, logging at `npm start`'s
+ * level (the bench sends the lines to a file).
  *
  * - (D) shipped: `startGateway` itself, untouched (the read cache, the reference lists per
  *   credential, the quota scheduler, the reconciliation sweep).
@@ -45,14 +46,13 @@ export async function startDeskgraph(options: DeskgraphOptions): Promise<Deskgra
     FRESHDESK_BASE_URL: options.upstreamOrigin,
     FRESHDESK_API_KEY: options.apiKey,
     PORT: '0',
-    LOG_LEVEL: 'silent',
     ...options.env,
   });
   if (!options.cold) {
     const gateway = await startGateway({ config, upstreamOrigin: options.upstreamOrigin });
     return { url: gateway.url, close: () => gateway.close() };
   }
-  const logger = createLogger({ level: 'silent', secrets: [config.apiKey] });
+  const logger = createLogger({ level: config.logLevel, secrets: [config.apiKey] });
   const quota = createQuotaScheduler(quotaSettings(config));
   const client = new FreshdeskClient({
     origin: options.upstreamOrigin,
