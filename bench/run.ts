@@ -1,6 +1,6 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3,s7,s8] [--contenders A,D] [--no-soak]
- * [--no-replicas] [--no-fresh]`, or `--render` to rewrite latest.md from latest.json):
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only s1,s3,s7,s8,s9] [--contenders A,D] [--no-soak]
+ * [--no-replicas] [--no-fresh] [--no-saturation]`, or `--render` to rewrite latest.md from latest.json):
  * deskgraph side by side with a hand-written REST aggregator (A), a naive GraphQL gateway (B),
  * deskgraph with its cross-request caches off (C) and deskgraph as shipped (D), against the
  * emulator, in one run on one machine. Writes `bench/results/latest.json` and `latest.md`.
@@ -42,12 +42,15 @@ import { BENCH_REDIS_URL, deleteUnder, redisAnswers } from './lib/redis.ts';
 import { renderMarkdown } from './lib/report.ts';
 import { median, mulberry32, round, spread, zipfSampler } from './lib/stats.ts';
 import {
+  BENCH_DESKGRAPH_ENV,
+  BENCH_PLAN_TOTAL,
   type BenchResults,
   CONTENDER_NAMES,
   type FreshResult,
   type LoadCell,
   type Probe,
   type ReplicasResult,
+  type SaturationResult,
   type ScenarioResult,
   type SoakResult,
 } from './lib/types.ts';
@@ -78,6 +81,9 @@ const PROFILE = QUICK
       replicasWindowMs: 2_000,
       freshWarmupMs: 20_000,
       freshMs: 20_000,
+      saturationWarmupMs: 5_000,
+      saturationMs: 20_000,
+      saturationSliceMs: 5_000,
     }
   : {
       warmupMs: 1_000,
@@ -90,6 +96,9 @@ const PROFILE = QUICK
       replicasWindowMs: 10_000,
       freshWarmupMs: 120_000,
       freshMs: 60_000,
+      saturationWarmupMs: 10_000,
+      saturationMs: 60_000,
+      saturationSliceMs: 10_000,
     };
 /** Added upstream latency while measuring round-trip levels (large against the noise). */
 const LEVEL_LATENCY_MS = 40;
@@ -123,8 +132,6 @@ const FRESH_CHANGE_EVERY_MS = 3_000;
 const FRESH_SWEEP_MS = 15_000;
 /** An answer counts as fresh when nothing it shows changed more than this long before it arrived. */
 const FRESH_WITHIN_MS = FRESH_SWEEP_MS + 2_000;
-/** deskgraph's configuration for the bench: the dashboard costs more than the default cap of 100. */
-const DESKGRAPH_ENV = { DESKGRAPH_MAX_OPERATION_CREDITS: '1000' };
 
 const ALL_CONTENDERS: ContenderKind[] = ['A', 'B', 'C', 'D'];
 const CONTENDERS = (listArg('--contenders') ?? ALL_CONTENDERS) as ContenderKind[];
@@ -287,6 +294,8 @@ const emulatorFile = new URL('procs/emulator.ts', here);
  * this driver still run under tsx.
  */
 const contenderFile = new URL('../dist/bench/contender.js', here);
+/** Where the contenders' log lines (stderr) go: one file per bench run, in the temp directory. */
+const CONTENDER_LOG = join(tmpdir(), `deskgraph-bench-contenders-${process.pid}.log`);
 
 function startEmulatorProcess(options: Record<string, unknown>, label: string) {
   return startChild<EmulatorReady>(emulatorFile, [JSON.stringify(options)], label);
@@ -295,21 +304,21 @@ function startEmulatorProcess(options: Record<string, unknown>, label: string) {
 async function startContender(
   kind: ContenderKind,
   emu: EmulatorReady,
-  shaping: boolean,
   env: Record<string, string> = {},
 ): Promise<Running> {
   const spec: ContenderSpec = {
     kind,
     upstreamOrigin: emu.origin,
     apiKey: emu.adminKey,
-    shaping,
-    env: { ...DESKGRAPH_ENV, ...env },
+    env: { ...BENCH_DESKGRAPH_ENV, ...env },
   };
   const child = await startChild<ContenderReady>(
     contenderFile,
     [JSON.stringify(spec)],
     CONTENDER_NAMES[kind],
     NODE_FLAGS,
+    // deskgraph logs as `npm start` does (LOG_LEVEL's default, info: a line per request) to a file.
+    CONTENDER_LOG,
   );
   return { kind, child, origin: new URL(child.ready.url).origin };
 }
@@ -409,10 +418,13 @@ async function closedCell(
   for (let i = 0; i < PROFILE.runs; i += 1) {
     await settle(emulator);
     await emulator.call('reset');
+    const cpuBefore = await run.child.call<number>('cpu');
     const result = await closedLoop({ ...closedOptions, durationMs: PROFILE.runMs });
+    const cpuUs = (await run.child.call<number>('cpu')) - cpuBefore;
     const stats = await emulator.call<EmuStats>('stats');
     runs.push({
       ...result,
+      cpuUsPerQuery: cpuUs / Math.max(1, result.completed),
       callsPerQuery: stats.totalCalls / Math.max(1, result.completed),
       creditsPerQuery: stats.totalCredits / Math.max(1, result.completed),
     });
@@ -433,6 +445,7 @@ async function closedCell(
       errors: runs.reduce((n, r) => n + r.errors, 0),
       callsPerQuery: median(runs.map((r) => r.callsPerQuery)),
       creditsPerQuery: median(runs.map((r) => r.creditsPerQuery)),
+      cpuUsPerQuery: median(runs.map((r) => r.cpuUsPerQuery ?? 0)),
     },
     peakRssMb: rss.peak / 2 ** 20,
   };
@@ -475,7 +488,7 @@ function ownAccounts(
         { plan, rateLimit: true },
         `${label} emulator ${kind}`,
       );
-      const run = await startContender(kind, emulator.ready, true, {
+      const run = await startContender(kind, emulator.ready, {
         FRESHDESK_PLAN: plan,
         ...env,
       });
@@ -714,7 +727,7 @@ async function replicasScenario(log: (line: string) => void): Promise<ReplicasRe
         ...(count > 1 ? { REDIS_URL: BENCH_REDIS_URL, DESKGRAPH_REDIS_PREFIX: prefix } : {}),
       };
       const runs = await Promise.all(
-        Array.from({ length: count }, () => startContender('D', emulator.ready, true, env)),
+        Array.from({ length: count }, () => startContender('D', emulator.ready, env)),
       );
       try {
         const zipfScenario = scenarios(emulator.ready, {
@@ -766,6 +779,99 @@ async function replicasScenario(log: (line: string) => void): Promise<ReplicasRe
   return results;
 }
 
+/**
+ * Scenario 9: deskgraph as shipped, closed loop on the scenario-1 query for `saturationMs` (a
+ * minute: the quota window fills up), requests/s per `saturationSliceMs` slice, after a warm-up
+ * long enough to fill the read cache with the 2,000 tickets and to let V8 optimise the hot paths
+ * (with a short one, the first slice measures those instead: +57-214% from first to last in a
+ * quick run). Twice: with the
+ * defaults (after the warm-up nearly every ticket is in the read cache: the cheap path), and with
+ * ticket reads kept out of the read cache (`DESKGRAPH_CACHE_MAX_AGES=tickets=0`), so every query
+ * goes through the quota gate to Freshdesk and the budget's window holds every call of the last
+ * minute (about the issue's decay: 757 → 302 req/s in 12 s when the bookkeeping walked them).
+ */
+async function saturationScenario(
+  emu: EmulatorReady,
+  emulator: Child<EmulatorReady>,
+  log: (line: string) => void,
+): Promise<SaturationResult[]> {
+  const s1 = scenarios(emu, { contacts: 0, companies: 0, agents: 0 }).find(
+    (s) => s.id === 's1',
+  ) as Scenario;
+  const variants: [string, Record<string, string>][] = [
+    ['shipped', {}],
+    ['uncached', { DESKGRAPH_CACHE_MAX_AGES: 'tickets=0' }],
+  ];
+  const results: SaturationResult[] = [];
+  for (const [variant, env] of variants) {
+    const run = await startContender('D', emu, env);
+    try {
+      await settle(emulator);
+      const next = s1.stream('D');
+      await closedLoop({
+        origin: run.origin,
+        connections: s1.connections,
+        durationMs: PROFILE.saturationWarmupMs,
+        next,
+      });
+      await settle(emulator);
+      await run.child.call('reset-rss');
+      await emulator.call('reset');
+      const sliceMs = PROFILE.saturationSliceMs;
+      const callsAt: number[] = [];
+      const sampler = setInterval(() => {
+        void emulator.call<EmuStats>('stats').then(
+          (stats) => callsAt.push(stats.totalCalls),
+          () => {},
+        );
+      }, sliceMs);
+      let result: Awaited<ReturnType<typeof closedLoop>>;
+      try {
+        result = await closedLoop({
+          origin: run.origin,
+          connections: s1.connections,
+          durationMs: PROFILE.saturationMs,
+          next,
+          sliceMs,
+        });
+      } finally {
+        clearInterval(sampler);
+      }
+      const rss = await run.child.call<RssReport>('rss');
+      const slices = result.slices ?? [];
+      const first = slices[0] ?? 0;
+      const last = slices.at(-1) ?? 0;
+      results.push({
+        variant,
+        env,
+        scenario: s1.id,
+        connections: s1.connections,
+        durationMs: PROFILE.saturationMs,
+        sliceMs,
+        rps: result.rps,
+        p50: result.p50,
+        p99: result.p99,
+        errors: result.errors,
+        slices,
+        callsPerSlice: callsAt
+          .slice(0, slices.length)
+          .map((calls, i) => calls - (i === 0 ? 0 : (callsAt[i - 1] as number))),
+        firstToLastPct: first > 0 ? (100 * (last - first)) / first : 0,
+        peakRssMb: rss.peak / 2 ** 20,
+      });
+      const r = results.at(-1) as SaturationResult;
+      log(
+        `s9 ${variant}: ${round(r.rps, 0)} rps over ${PROFILE.saturationMs / 1000} s, per ${sliceMs / 1000} s: ` +
+          `${r.slices.map((x) => round(x, 0)).join(', ')} (first to last ${round(r.firstToLastPct, 1)}%), ` +
+          `upstream calls per slice ${r.callsPerSlice.join(', ')}, ${r.errors} errors`,
+      );
+    } finally {
+      await run.child.stop();
+    }
+  }
+  return results;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -778,9 +884,13 @@ async function main(): Promise<void> {
   const only = listArg('--only');
   const host = machine();
   log(`deskgraph bench${QUICK ? ' (quick)' : ''}: ${host.cpu}, ${host.cores} cores, ${host.node}`);
+  log(`contenders' log lines: ${CONTENDER_LOG}`);
 
   await buildDist();
-  const emulator = await startEmulatorProcess({ rateLimit: false }, 'emulator');
+  const emulator = await startEmulatorProcess(
+    { rateLimit: false, plan: { total: BENCH_PLAN_TOTAL } },
+    'emulator',
+  );
   const emu = emulator.ready;
   const sizes: Sizes = {
     contacts: emu.counts.contacts,
@@ -805,6 +915,7 @@ async function main(): Promise<void> {
       freshSweepMs: FRESH_SWEEP_MS,
       freshWithinMs: FRESH_WITHIN_MS,
     },
+    saturation: [],
     replicas: [],
     sizes: { ...sizes, tickets: emu.counts.tickets },
     scenarios: [],
@@ -821,9 +932,7 @@ async function main(): Promise<void> {
       }
       // Fresh contender processes per scenario: RSS and warm state belong to this scenario only.
       await Promise.all(running.splice(0).map((run) => run.child.stop()));
-      running.push(
-        ...(await Promise.all(CONTENDERS.map((kind) => startContender(kind, emu, false)))),
-      );
+      running.push(...(await Promise.all(CONTENDERS.map((kind) => startContender(kind, emu)))));
       const floor = await scenario.floor();
       const entry: ScenarioResult = {
         id: scenario.id,
@@ -852,6 +961,7 @@ async function main(): Promise<void> {
             `${scenario.id} +${latencyMs}ms ${run.kind}: ${round(cell.closed.rps.median, 0)} rps ` +
               `(spread ${round(cell.closed.rps.spreadPct, 0)}%), p50 ${round(cell.closed.p50.median)} ms, ` +
               `p99 ${round(cell.closed.p99.median)} ms, ${round(cell.closed.callsPerQuery, 1)} calls/q, ` +
+              `${round(cell.closed.cpuUsPerQuery ?? 0, 0)} µs CPU/q, ` +
               `${round(cell.peakRssMb, 0)} MB, ${cell.closed.errors} errors`,
           );
         }
@@ -868,6 +978,13 @@ async function main(): Promise<void> {
           );
         }
       }
+    }
+    await Promise.all(running.splice(0).map((run) => run.child.stop()));
+    if (!flag('--no-saturation') && (!only || only.includes('s9'))) {
+      log(
+        `s9: deskgraph as shipped at saturation for ${PROFILE.saturationMs / 1000} s (scenario 1)`,
+      );
+      results.saturation = await saturationScenario(emu, emulator, log);
     }
   } finally {
     await Promise.all(running.map((run) => run.child.stop()));

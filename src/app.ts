@@ -39,6 +39,7 @@ import { createQuotaScheduler, type QuotaScheduler } from './quota/scheduler.ts'
 import { useQuotaGate } from './quota/use-quota-gate.ts';
 import type { RedisManager } from './redis/redis.ts';
 import { currentRequestId, requestScope } from './request-scope.ts';
+import { useCompiledExecution } from './schema/compiled.ts';
 import { estimateCost, useCachedAnswers } from './schema/cost.ts';
 import { schema } from './schema/index.ts';
 import type { FreshdeskClient } from './upstream/freshdesk-client.ts';
@@ -153,8 +154,10 @@ export function createApp(deps: AppDeps): App {
         deadline: (ctx) => ctx.freshdesk.options.deadline,
         deadlineMs: config.operationDeadlineMs,
       }),
-      // Before the gate (whose estimate tries the caches): what the caches answered whole is the
-      // answer, not executed again.
+      // Compiled execution of documents seen before (graphql-js for the rest), below the cached
+      // answers: before the gate (whose estimate tries the caches), what the caches answered
+      // whole is the answer, not executed again.
+      useCompiledExecution(),
       useCachedAnswers(),
       useQuotaGate<Context>({
         scheduler: quota,

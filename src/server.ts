@@ -33,6 +33,17 @@ export interface Gateway {
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
+/** The quota scheduler's settings from the configuration (the plan, the window, the shares). */
+export function quotaSettings(config: Config) {
+  return {
+    plan: config.plan,
+    windowMs: config.quotaWindowMs,
+    bulkReservePercent: config.quotaBulkReservePercent,
+    webhookSharePercent: config.quotaWebhookSharePercent,
+    unverifiedSharePercent: config.quotaUnverifiedSharePercent,
+  };
+}
+
 /** How long a start waits for Redis before going on with local state (it joins when Redis answers). */
 export const REDIS_START_WAIT_MS = 2_000;
 
@@ -57,11 +68,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       })
     : undefined;
   const quota = createQuotaScheduler({
-    plan: config.plan,
-    windowMs: config.quotaWindowMs,
-    bulkReservePercent: config.quotaBulkReservePercent,
-    webhookSharePercent: config.quotaWebhookSharePercent,
-    unverifiedSharePercent: config.quotaUnverifiedSharePercent,
+    ...quotaSettings(config),
     credentials: config.auth === 'passthrough' ? new CredentialRegistry() : undefined,
     shared: redis && {
       redis,

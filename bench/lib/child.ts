@@ -4,6 +4,7 @@
  * channel with numbered request/response messages.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 
 export interface IpcRequest {
   id: number;
@@ -56,12 +57,18 @@ export async function startChild<Ready>(
   args: readonly string[],
   label: string,
   execArgv: readonly string[] = ['--import', 'tsx'],
+  /** A file for the child's stderr (its log lines), instead of this process's stderr. */
+  stderrFile?: string,
 ): Promise<Child<Ready>> {
+  const stderr = stderrFile === undefined ? 'inherit' : openSync(stderrFile, 'a');
   const child: ChildProcess = fork(file, [...args], {
     execArgv: [...execArgv],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', stderr, 'ipc'],
     env: childEnv(),
   });
+  if (typeof stderr === 'number') {
+    closeSync(stderr);
+  }
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let nextId = 1;
   let exited = false;

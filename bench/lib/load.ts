@@ -31,6 +31,8 @@ export interface LoadResult {
   /** Transport errors, timeouts, non-2xx, and 2xx bodies carrying GraphQL `errors`. */
   errors: number;
   durationMs: number;
+  /** With `sliceMs`: requests/s answered in each consecutive slice of the run (a last partial slice left out). */
+  slices?: number[];
 }
 
 const JSON_HEADERS: Readonly<Record<string, string>> = {
@@ -46,8 +48,12 @@ export function closedLoop(options: {
   connections: number;
   durationMs: number;
   next: RequestMaker;
+  /** Count answers per slice of this length too (throughput over time). */
+  sliceMs?: number;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
+  const sliceMs = options.sliceMs;
+  const perSlice: number[] = [];
   let errors = 0;
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -79,6 +85,7 @@ export function closedLoop(options: {
         const durationMs = performance.now() - started;
         const sorted = sortNumbers(latencies);
         errors += result.errors + result.timeouts + result.non2xx;
+        const whole = sliceMs ? Math.floor(durationMs / sliceMs) : 0;
         resolve({
           completed: latencies.length,
           rps: latencies.length / (durationMs / 1000),
@@ -86,11 +93,23 @@ export function closedLoop(options: {
           p99: percentile(sorted, 99),
           errors,
           durationMs,
+          ...(sliceMs
+            ? {
+                slices: Array.from(
+                  { length: whole },
+                  (_, i) => (perSlice[i] ?? 0) / (sliceMs / 1000),
+                ),
+              }
+            : {}),
         });
       },
     );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
       latencies.push(ms);
+      if (sliceMs) {
+        const slice = Math.floor((performance.now() - started) / sliceMs);
+        perSlice[slice] = (perSlice[slice] ?? 0) + 1;
+      }
     });
     instance.on('reqMismatch', () => {
       errors += 1;

@@ -34,6 +34,9 @@ export interface Profile {
   freshChangeEveryMs?: number;
   freshSweepMs?: number;
   freshWithinMs?: number;
+  saturationWarmupMs?: number;
+  saturationMs?: number;
+  saturationSliceMs?: number;
 }
 
 export interface Probe extends Cost {
@@ -59,13 +62,19 @@ export interface LoadCell {
   contender: ContenderKind;
   connections: number;
   closed: {
-    runs: (LoadResult & { callsPerQuery: number; creditsPerQuery: number })[];
+    runs: (LoadResult & {
+      callsPerQuery: number;
+      creditsPerQuery: number;
+      cpuUsPerQuery?: number;
+    })[];
     rps: Spread;
     p50: Spread;
     p99: Spread;
     errors: number;
     callsPerQuery: number;
     creditsPerQuery: number;
+    /** The contender's CPU time (user + system) per answered query, µs: the median of the runs. */
+    cpuUsPerQuery?: number;
   };
   open: OpenLoopResult;
   peakRssMb: number;
@@ -127,6 +136,32 @@ export interface FreshResult {
   upstream429: number;
 }
 
+/**
+ * Scenario 9: deskgraph as shipped at saturation (closed loop) for a minute or more, throughput per
+ * slice: does it decay as the quota window fills?
+ */
+export interface SaturationResult {
+  /** `shipped` (the defaults), or `uncached` (ticket reads kept out of the read cache, so every query goes through the quota gate to Freshdesk). */
+  variant: string;
+  /** Extra configuration for this variant (none for `shipped`). */
+  env: Record<string, string>;
+  scenario: string;
+  connections: number;
+  durationMs: number;
+  sliceMs: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Requests/s per slice, in order. */
+  slices: number[];
+  /** Upstream calls per slice (the emulator's counter read at each slice's end). */
+  callsPerSlice: number[];
+  /** (last slice − first slice) / first slice, in percent. */
+  firstToLastPct: number;
+  peakRssMb: number;
+}
+
 export interface BenchResults {
   quick: boolean;
   machine: Machine;
@@ -139,5 +174,24 @@ export interface BenchResults {
   replicas?: ReplicasResult[];
   /** Scenario 8 (absent in runs made before it existed). */
   fresh?: FreshResult[];
+  /** Scenario 9 (absent in runs made before it existed). */
+  saturation?: SaturationResult[];
   totalSeconds: number;
 }
+
+/**
+ * The account's plan where the emulator's limits are off (scenarios 1-5, the saturation run): a
+ * custom plan Freshdesk would grant no one, a billion credits a minute. The emulator reports it in
+ * its headers (`X-RateLimit-Total`, which deskgraph trusts over what it was told) and deskgraph is
+ * told it, so its quota gate is in on every call and never binds.
+ */
+export const BENCH_PLAN_TOTAL = 1_000_000_000;
+
+/**
+ * deskgraph's configuration in the bench where the emulator's limits are off: the plan above, and
+ * the cap on one operation's credits raised (the dashboard costs more than the default 100).
+ */
+export const BENCH_DESKGRAPH_ENV: Readonly<Record<string, string>> = {
+  FRESHDESK_PLAN: `total=${BENCH_PLAN_TOTAL}`,
+  DESKGRAPH_MAX_OPERATION_CREDITS: '1000',
+};

@@ -13,8 +13,6 @@ export interface ContenderSpec {
   kind: ContenderKind;
   upstreamOrigin: string;
   apiKey: string;
-  /** deskgraph only: quota shaping on. */
-  shaping: boolean;
   /** deskgraph only: extra environment for its config. */
   env?: Record<string, string>;
 }
@@ -40,7 +38,6 @@ const running =
       : await startDeskgraph({
           ...target,
           cold: spec.kind === 'C',
-          shaping: spec.shaping,
           env: spec.env,
         });
 const rss = rssSampler();
@@ -49,6 +46,11 @@ serveParent(
   { url: running.url, pid: process.pid } satisfies ContenderReady,
   {
     rss: (): RssReport => ({ peak: rss.peak(), current: rss.current() }),
+    /** CPU time this process has used (user + system, µs): per query, robust to a busy machine. */
+    cpu: (): number => {
+      const usage = process.cpuUsage();
+      return usage.user + usage.system;
+    },
     'reset-rss': () => {
       rss.reset();
       return true;

@@ -29,6 +29,7 @@ import { type Estimate, estimateOperation } from '../plan/estimate.ts';
 import { Selection } from '../plan/selection.ts';
 import type { QuotaStatus } from '../quota/scheduler.ts';
 import { CacheMiss } from '../upstream/freshdesk-client.ts';
+import { executeOperation, placeErrors } from './compiled.ts';
 
 export interface OperationRequest {
   document: DocumentNode;
@@ -218,14 +219,20 @@ async function probe(ctx: Context, request: OperationRequest, allowStale: boolea
   });
   let result: ExecutionResult;
   try {
-    // The schema and the variables as the client sent them, as the execution would take them.
-    result = await execute({
-      schema: execution.schema,
-      document: request.document,
-      operationName: request.operationName,
-      variableValues: execution.variables,
-      contextValue: probeCtx,
-    });
+    // The schema and the variables as the client sent them, as the execution would take them
+    // (compiled, as it would be, when the document is the client's).
+    result = await executeOperation(
+      {
+        schema: execution.schema,
+        document: request.document,
+        operationName: request.operationName,
+        variableValues: execution.variables,
+        contextValue: probeCtx,
+      },
+      ctx.requestId,
+      execute,
+      false,
+    );
   } catch {
     return failed;
   }
@@ -233,9 +240,11 @@ async function probe(ctx: Context, request: OperationRequest, allowStale: boolea
   if (failure !== undefined) {
     result = { data: null, errors: [failure] };
   }
+  const complete = session.misses.size === 0 && referenceMisses === 0;
   return {
-    complete: session.misses.size === 0 && referenceMisses === 0,
-    result,
+    complete,
+    // An incomplete probe's result (its errors the reads the caches lack) is thrown away.
+    result: complete ? placeErrors(result, request.document) : result,
     cacheHits: cost.cacheHits,
     warnings: probeCtx.warnings,
     stale,

